@@ -1,0 +1,60 @@
+"""The headway command: attaches each domain's sub-commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+import headway.tables  # noqa: F401  (every table known before the first write)
+from headway.accounts import cli as accounts_cli
+from headway.config import get_settings
+from headway.core.console import console
+from headway.core.db import upgrade_schema
+from headway.demo import cli as demo_cli
+from headway.importers import cli as importers_cli
+from headway.users import cli as users_cli
+
+app = typer.Typer(
+    help="Headway: customer success measured by the outcomes customers reach.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_cli.app, name="user")
+app.add_typer(users_cli.keys_app, name="keys")
+app.add_typer(accounts_cli.app, name="accounts")
+app.add_typer(importers_cli.app, name="import")
+app.add_typer(demo_cli.app, name="demo")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the database migrations (run on every deploy)."""
+    url = get_settings().database_url
+    upgrade_schema(url, revision)
+    console.print(f"Database at {revision}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Run the web app and API."""
+    import uvicorn
+
+    settings = get_settings()
+    from headway.main import create_app
+
+    create_app(settings)  # creates or upgrades the schema before the server listens
+    uvicorn.run(
+        "headway.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_level=settings.log_level,
+    )

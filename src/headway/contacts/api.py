@@ -1,0 +1,5 @@
+"""JSON API (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

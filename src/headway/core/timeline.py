@@ -1,0 +1,41 @@
+"""The account timeline: each domain registers a source of dated entries about an account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated thing that happened to an account."""
+
+    at: datetime
+    kind: str  # "stage", "subscription", "account", "contact", "import", later "activity" …
+    title: str
+    actor: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+TimelineSource = Callable[[Session, int, int], Iterable[TimelineEntry]]
+_sources: list[TimelineSource] = []
+
+
+def register_timeline_source(source: TimelineSource) -> TimelineSource:
+    """Add a source of timeline entries (used as a decorator by each domain's service)."""
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+def account_timeline(session: Session, account_id: int, *, limit: int = 200) -> list[TimelineEntry]:
+    """Return the newest entries about an account from every registered source."""
+    entries: list[TimelineEntry] = []
+    for source in _sources:
+        entries.extend(source(session, account_id, limit))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,5 @@
+"""Commands (to be written)."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

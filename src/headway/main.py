@@ -1,0 +1,52 @@
+"""create_app(): the web app with every domain's API and pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+import headway.tables  # noqa: F401  (every table known before the first write)
+from headway import __version__
+from headway.accounts import api as accounts_api
+from headway.accounts import pages as accounts_pages
+from headway.config import Settings, get_settings
+from headway.contacts import api as contacts_api
+from headway.core.db import ensure_schema
+from headway.importers import pages as importers_pages
+from headway.revenue import api as revenue_api
+from headway.web import pages as web_pages
+from headway.web.errors import install_error_handlers
+from headway.web.templating import STATIC_DIR
+
+API_ROUTERS = [accounts_api.router, contacts_api.router, revenue_api.router]
+PAGE_ROUTERS = [web_pages.router, accounts_pages.router, importers_pages.router]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for a database; the schema is created or upgraded first."""
+    settings = settings or get_settings()
+    ensure_schema(settings.database_url)
+    app = FastAPI(
+        title="Headway",
+        version=__version__,
+        description="Customer success platform API. Send `Authorization: Bearer <key>`.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="headway_session",
+        max_age=settings.session_max_age_hours * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    return app

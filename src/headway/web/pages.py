@@ -1,0 +1,66 @@
+"""Log in, log out, health check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import text
+
+from headway.users.service import authenticate
+from headway.web.auth import SessionDep, ensure_csrf_token, log_in, log_out, verify_csrf
+from headway.web.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never redirect a login to another host.
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlparse(target).netloc
+    ):
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_form(request: Request, next: str = "/") -> Response:
+    ensure_csrf_token(request)
+    return render(request, "web/login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", include_in_schema=False)
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    user = authenticate(session=session, email=email, password=password)
+    if user is None:
+        return render(
+            request,
+            "web/login.html",
+            {"next": _safe_next(next), "error": "Wrong email or password.", "email": email},
+            status_code=401,
+        )
+    log_in(request, user)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request) -> Response:
+    log_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(session: SessionDep) -> Response:
+    session.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
