@@ -1,5 +1,132 @@
-"""JSON API (to be written)."""
+"""JSON API of accounts, segments and lifecycle stages."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from headway.accounts.schemas import (
+    AccountCreate,
+    AccountFilter,
+    AccountRead,
+    AccountSort,
+    AccountUpdate,
+    SegmentRead,
+    StageRead,
+    TimelineEntryRead,
+    account_read,
+)
+from headway.accounts.service import (
+    create_account,
+    get_account,
+    list_accounts,
+    list_segments,
+    list_stages,
+    update_account,
+)
+from headway.core import clock
+from headway.core.pagination import Page
+from headway.core.timeline import account_timeline
+from headway.revenue.service import mrr_by_account, mrr_by_account_query
+from headway.web.auth import ApiPrincipal, SessionDep, settings_of
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.get("/accounts", response_model=Page[AccountRead])
+def get_accounts(
+    request: Request,
+    session: SessionDep,
+    principal: ApiPrincipal,
+    filters: Annotated[AccountFilter, Query()],
+    sort: AccountSort = AccountSort.NAME,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Page[AccountRead]:
+    """List accounts with filters, sorting and pages; MRR is today's, in the reporting currency."""
+    currency = settings_of(request).reporting_currency
+    rows, total = list_accounts(
+        session=session,
+        filters=filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        mrr_query=mrr_by_account_query(on=clock.today(), currency=currency),
+    )
+    return Page[AccountRead](
+        items=[account_read(r.account, r.mrr_minor, currency) for r in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@router.get("/accounts/{account_id}", response_model=AccountRead)
+def get_one_account(
+    request: Request, session: SessionDep, principal: ApiPrincipal, account_id: int
+) -> AccountRead:
+    """Return one account."""
+    currency = settings_of(request).reporting_currency
+    account = get_account(session=session, account_id=account_id)
+    mrr = mrr_by_account(
+        session=session, on=clock.today(), currency=currency, account_ids=[account_id]
+    )
+    return account_read(account, mrr.get(account_id, 0.0), currency)
+
+
+@router.post("/accounts", response_model=AccountRead, status_code=201)
+def post_account(
+    request: Request, session: SessionDep, principal: ApiPrincipal, data: AccountCreate
+) -> AccountRead:
+    """Create an account (admins and managers)."""
+    account = create_account(
+        session=session, actor=principal.actor, permissions=principal.permissions, data=data
+    )
+    return account_read(account, 0.0, settings_of(request).reporting_currency)
+
+
+@router.patch("/accounts/{account_id}", response_model=AccountRead)
+def patch_account(
+    request: Request,
+    session: SessionDep,
+    principal: ApiPrincipal,
+    account_id: int,
+    changes: AccountUpdate,
+) -> AccountRead:
+    """Change an account: a CSM changes their own accounts; managers assign owners."""
+    account = update_account(
+        session=session,
+        actor=principal.actor,
+        permissions=principal.permissions,
+        account_id=account_id,
+        changes=changes,
+    )
+    return get_one_account(request, session, principal, account.id)
+
+
+@router.get("/accounts/{account_id}/timeline", response_model=list[TimelineEntryRead])
+def get_timeline(
+    session: SessionDep,
+    principal: ApiPrincipal,
+    account_id: int,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[TimelineEntryRead]:
+    """Return what happened to an account, newest first."""
+    get_account(session=session, account_id=account_id)
+    return [
+        TimelineEntryRead(at=e.at, kind=e.kind, title=e.title, actor=e.actor, details=e.details)
+        for e in account_timeline(session, account_id, limit=limit)
+    ]
+
+
+@router.get("/segments", response_model=list[SegmentRead])
+def get_segments(session: SessionDep, principal: ApiPrincipal) -> list[SegmentRead]:
+    """List segments with their ARR rule and Appropriate Experience."""
+    return [SegmentRead.model_validate(s) for s in list_segments(session=session)]
+
+
+@router.get("/lifecycle-stages", response_model=list[StageRead])
+def get_stages(session: SessionDep, principal: ApiPrincipal) -> list[StageRead]:
+    """List lifecycle stages and states in order."""
+    return [StageRead.model_validate(s) for s in list_stages(session=session)]

@@ -124,3 +124,37 @@ class StageChangeRead(BaseModel):
     changed_at: datetime
     changed_by: str
     reason: str
+
+
+class TimelineEntryRead(BaseModel):
+    at: datetime
+    kind: str
+    title: str
+    actor: str
+    details: dict[str, Any]
+
+
+def account_read(
+    account: Any, mrr_minor: float | None = None, currency: str = "USD"
+) -> AccountRead:
+    """Build the API shape of an account, with its MRR in major units when known."""
+    from headway.core.money import minor_exponent
+
+    return AccountRead(
+        id=account.id,
+        external_id=account.external_id,
+        name=account.name,
+        domain=account.domain,
+        parent_id=account.parent_id,
+        owner_id=account.owner_id,
+        segment=account.segment.key if account.segment else None,
+        segment_locked=account.segment_locked,
+        stage=account.stage.key if account.stage else None,
+        stage_entered_at=account.stage_entered_at,
+        industry=account.industry,
+        employees=account.employees,
+        traits=account.traits or {},
+        created_at=account.created_at,
+        updated_at=account.updated_at,
+        mrr=None if mrr_minor is None else round(mrr_minor / 10 ** minor_exponent(currency), 2),
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, LifecycleStage, Segment, StageChange
@@ -117,14 +117,14 @@ def list_accounts(
     `mrr_query` is a (account_id, mrr) subquery from the revenue service; without it MRR is 0.
     """
     mrr = mrr_query.subquery() if mrr_query is not None else None
-    mrr_col = func.coalesce(mrr.c.mrr, 0) if mrr is not None else func.cast(0, Account.id.type)
+    mrr_col = func.coalesce(mrr.c.mrr, 0) if mrr is not None else literal(0)
     query = select(Account, User.name, mrr_col.label("mrr")).outerjoin(
         User, User.id == Account.owner_id
     )
     if mrr is not None:
         query = query.outerjoin(mrr, mrr.c.account_id == Account.id)
     query = _apply_filters(session, query, filters)
-    order = {
+    orders: dict[AccountSort, list[Any]] = {
         AccountSort.NAME: [Account.name.asc()],
         AccountSort.NAME_DESC: [Account.name.desc()],
         AccountSort.MRR: [mrr_col.asc(), Account.name.asc()],
@@ -133,7 +133,8 @@ def list_accounts(
         AccountSort.CREATED_DESC: [Account.created_at.desc()],
         AccountSort.STAGE_ENTERED: [Account.stage_entered_at.asc()],
         AccountSort.STAGE_ENTERED_DESC: [Account.stage_entered_at.desc()],
-    }[sort]
+    }
+    order = orders[sort]
     rows, total = fetch_page(
         session, query.order_by(*order, Account.id), page=page, per_page=per_page
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -65,3 +66,27 @@ class SubscriptionRead(BaseModel):
     mrr: Decimal = Field(description="monthly amount × quantity in major units")
     created_at: datetime
     updated_at: datetime
+
+
+def subscription_read(subscription: Any) -> SubscriptionRead:
+    """Build the API shape of a subscription, amounts in major units."""
+    from headway.core.money import to_major
+    from headway.revenue.mrr import monthly_minor
+
+    monthly = monthly_minor(subscription.amount_minor, subscription.interval, subscription.quantity)
+    return SubscriptionRead(
+        id=subscription.id,
+        external_id=subscription.external_id,
+        account_id=subscription.account_id,
+        plan=subscription.plan,
+        amount_minor=subscription.amount_minor,
+        amount=to_major(subscription.amount_minor, subscription.currency),
+        currency=subscription.currency,
+        interval=Interval(subscription.interval),
+        quantity=subscription.quantity,
+        start_date=subscription.start_date,
+        end_date=subscription.end_date,
+        mrr=round(to_major(round(monthly), subscription.currency), 2),
+        created_at=subscription.created_at,
+        updated_at=subscription.updated_at,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -14,8 +14,9 @@ from headway.accounts.service import get_account
 from headway.core import clock
 from headway.core.audit import Actor, changed, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from headway.core.money import to_minor
+from headway.core.money import format_money, to_minor
 from headway.core.pagination import fetch_page
+from headway.core.timeline import TimelineEntry, register_timeline_source
 from headway.revenue.models import Subscription
 from headway.revenue.mrr import Charge, month_ends, mrr_on
 from headway.revenue.schemas import SubscriptionCreate, SubscriptionUpdate
@@ -251,3 +252,42 @@ def apply_segment_rules(*, session: Session, actor: Actor, currency: str) -> int
         for k, v in mrr_by_account(session=session, on=clock.today(), currency=currency).items()
     }
     return resegment_by_arr(session=session, actor=actor, arr_by_account=arr)
+
+
+@register_timeline_source
+def _subscription_entries(session: Session, account_id: int, limit: int) -> list[TimelineEntry]:
+    """Starts and ends of an account's subscriptions, as business events on their dates."""
+    today = clock.today()
+    entries: list[TimelineEntry] = []
+    subscriptions = session.scalars(
+        select(Subscription)
+        .where(Subscription.account_id == account_id)
+        .order_by(Subscription.start_date.desc())
+        .limit(limit)
+    )
+    for s in subscriptions:
+        price = f"{format_money(s.amount_minor, s.currency)}/{s.interval} × {s.quantity}"
+        details = {"subscription_id": s.external_id, "plan": s.plan}
+        if s.start_date <= today:
+            entries.append(
+                TimelineEntry(
+                    at=_midnight(s.start_date),
+                    kind="subscription",
+                    title=f"Subscription {s.plan} started ({price})",
+                    details=details,
+                )
+            )
+        if s.end_date is not None and s.end_date <= today:
+            entries.append(
+                TimelineEntry(
+                    at=_midnight(s.end_date),
+                    kind="subscription",
+                    title=f"Subscription {s.plan} ended",
+                    details=details,
+                )
+            )
+    return entries
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
