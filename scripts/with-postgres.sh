@@ -73,6 +73,7 @@ fi
 tmpdir=$(mktemp -d "$tmp_base/headway-pg.XXXXXX")
 datadir=$tmpdir/data
 logfile=$tmpdir/postgres.log
+initdb_log=$tmpdir/initdb.log
 started=0
 
 cleanup() {
@@ -106,15 +107,19 @@ s.close()')
 cd "$tmpdir"
 # C.UTF-8 sorts text by code point on every machine, as SQLite does by default.
 as_postgres "$bindir/initdb" -D "$datadir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
-    --no-sync --no-instructions >"$logfile" 2>&1 || {
-    cat "$logfile" >&2
+    --no-sync --no-instructions >"$initdb_log" 2>&1 || {
+    cat "$initdb_log" >&2
     exit 1
 }
 # Durability settings off: the data is thrown away, and tests run several times faster.
-as_postgres "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -W start \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k $tmpdir -c fsync=off \
-        -c synchronous_commit=off -c full_page_writes=off" >/dev/null
 started=1
+as_postgres "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 start \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $tmpdir -c fsync=off \
+        -c synchronous_commit=off -c full_page_writes=off" >/dev/null || {
+    echo "with-postgres: the server did not start; its log:" >&2
+    cat "$logfile" >&2
+    exit 1
+}
 cd "$OLDPWD"
 
 for _ in $(seq 1 600); do

@@ -311,7 +311,8 @@ def update_account(
         _check_parent(session, account, given["parent_id"])
         account.parent_id = given["parent_id"]
     if given.get("segment"):
-        account.segment_id = get_segment(session=session, key=given["segment"]).id
+        segment = get_segment(session=session, key=given["segment"])
+        account.segment_id, account.segment = segment.id, segment
         account.segment_locked = True
     elif given.get("segment_by_rule"):
         account.segment_locked = False
@@ -362,7 +363,8 @@ def _move_stage(
             reason=reason,
         )
     )
-    account.stage_id = stage.id
+    # Set the relationship too: the id alone leaves a loaded `account.stage` stale.
+    account.stage_id, account.stage = stage.id, stage
     account.stage_entered_at = at
 
 
@@ -404,7 +406,7 @@ def apply_segment_rules(*, session: Session, actor: Actor, arr_by_account: dict[
                 before={"segment_id": account.segment_id},
                 after={"segment_id": new_id},
             )
-            account.segment_id = new_id
+            account.segment_id, account.segment = new_id, target
             account.updated_at = clock.now()
             moved += 1
     session.commit()

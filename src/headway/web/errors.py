@@ -6,6 +6,7 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -60,6 +61,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": error.errors()}, status_code=422)
+            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         messages = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         return _respond(request, 422, messages)

@@ -1,0 +1,126 @@
+"""The accounts API: list with filters, sorting and pages; get; create; update; timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import time_machine
+
+from headway.users.models import Scope
+from tests.helpers import bearer, make_account, subscribe
+
+TODAY = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+
+
+def test_the_list_filters_sorts_and_pages_with_mrr_in_major_units(client, session, alice, bob):
+    headers = bearer(session, alice, Scope.READ)
+    acme = make_account(session, "acme", "Acme", owner=bob, segment="high-touch")
+    globex = make_account(session, "globex", "Globex", owner=bob)
+    make_account(session, "initech", "Initech")
+    subscribe(session, acme, "a1", "1200", date(2025, 1, 1), interval="year")  # 100/month
+    subscribe(session, globex, "g1", "99.99", date(2025, 1, 1), quantity=3)  # 299.97/month
+    with time_machine.travel(TODAY, tick=False):
+        page = client.get(
+            "/api/v1/accounts",
+            params={"owner_id": bob.id, "sort": "-mrr", "per_page": 1, "page": 1},
+            headers=headers,
+        ).json()
+    assert page["total"] == 2 and page["page"] == 1 and page["per_page"] == 1
+    [first] = page["items"]
+    assert (first["external_id"], first["mrr"]) == ("globex", 299.97)
+    with time_machine.travel(TODAY, tick=False):
+        items = client.get(
+            "/api/v1/accounts", params={"segment": "high-touch"}, headers=headers
+        ).json()["items"]
+    assert [(i["name"], i["segment"], i["stage"], i["mrr"]) for i in items] == [
+        ("Acme", "high-touch", "onboarding", 100.0)
+    ]
+    names = [
+        i["name"]
+        for i in client.get("/api/v1/accounts", params={"q": "tech"}, headers=headers).json()[
+            "items"
+        ]
+    ]
+    assert names == ["Initech"]
+
+
+def test_an_unknown_filter_value_says_what_is_known(client, session, alice):
+    response = client.get(
+        "/api/v1/accounts", params={"segment": "vip"}, headers=bearer(session, alice)
+    )
+    assert response.status_code == 422
+    assert "high-touch, mid-touch, tech-touch" in response.json()["detail"]
+
+
+def test_creating_and_updating_an_account(client, session, dave, bob):
+    headers = bearer(session, dave, Scope.READ, Scope.WRITE)
+    created = client.post(
+        "/api/v1/accounts",
+        json={
+            "external_id": "0015g00000XyZ",
+            "name": "Hooli",
+            "domain": "hooli.example",
+            "segment": "mid-touch",
+            "stage": "adoption",
+            "employees": 420,
+            "traits": {"plan_tier": "gold"},
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert (body["segment"], body["segment_locked"], body["stage"]) == (
+        "mid-touch",
+        True,
+        "adoption",
+    )
+    updated = client.patch(
+        f"/api/v1/accounts/{body['id']}",
+        json={"owner_id": bob.id, "stage": "loyal", "stage_reason": "renewed early"},
+        headers=headers,
+    ).json()
+    assert updated["owner_id"] == bob.id and updated["stage"] == "loyal"
+    timeline = client.get(f"/api/v1/accounts/{body['id']}/timeline", headers=headers).json()
+    titles = [e["title"] for e in timeline]
+    assert "Stage Adoption → Loyal" in titles and "Account changed" in titles
+
+
+def test_duplicate_external_ids_conflict(client, session, alice):
+    headers = bearer(session, alice, Scope.WRITE)
+    make_account(session, "acme")
+    response = client.post(
+        "/api/v1/accounts", json={"external_id": "acme", "name": "Acme"}, headers=headers
+    )
+    assert response.status_code == 409
+
+
+def test_a_missing_account_is_404(client, session, alice):
+    assert client.get("/api/v1/accounts/999", headers=bearer(session, alice)).status_code == 404
+
+
+def test_segments_and_stages_are_configuration_read_from_the_database(client, session, carol):
+    headers = bearer(session, carol)
+    segments = client.get("/api/v1/segments", headers=headers).json()
+    assert [s["key"] for s in segments] == ["high-touch", "mid-touch", "tech-touch"]
+    assert segments[0]["review_cadence_days"] == 90
+    stages = client.get("/api/v1/lifecycle-stages", headers=headers).json()
+    assert [(s["key"], s["kind"]) for s in stages] == [
+        ("onboarding", "stage"),
+        ("adoption", "stage"),
+        ("loyal", "stage"),
+        ("churned", "state"),
+        ("reactivated", "state"),
+    ]
+
+
+def test_the_openapi_document_lists_the_api(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in [
+        "/api/v1/accounts",
+        "/api/v1/accounts/{account_id}",
+        "/api/v1/contacts",
+        "/api/v1/subscriptions",
+        "/api/v1/subscriptions/{subscription_id}",
+    ]:
+        assert path in paths
+    assert client.get("/docs").status_code == 200

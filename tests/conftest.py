@@ -1,0 +1,153 @@
+"""Fixtures every test shares: one migrated test database per run, empty again after each test.
+
+The suite runs on SQLite by default (a temporary file) and on PostgreSQL when
+HEADWAY_TEST_DATABASE_URL is set, as `scripts/with-postgres.sh` does in `make test`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from headway.config import Settings, get_settings
+from headway.core.audit import Actor
+from headway.core.db import get_engine, get_sessionmaker, upgrade_schema
+from headway.main import create_app
+from headway.tables import Base
+from headway.users.models import Role, User
+from headway.users.service import create_user
+
+TEST_SECRET_KEY = "headway-test-secret-key-not-for-production"
+
+# Configuration rows that migration 0001 seeds: tests rely on them, so cleaning keeps them.
+SEEDED_TABLES = frozenset({"segments", "lifecycle_stages"})
+
+
+# --- the database -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of the test database, migrated to the latest revision, and the app pointed at it."""
+    url = os.environ.get("HEADWAY_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('database') / 'headway.db'}"
+    )
+    upgrade_schema(url)
+    # A database left behind by an interrupted run must not leak rows into this one.
+    _empty_tables(get_engine(url))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HEADWAY_DATABASE_URL", url)
+        patch.setenv("HEADWAY_SECRET_KEY", TEST_SECRET_KEY)
+        get_settings.cache_clear()
+        yield url
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(database_url: str) -> Iterator[None]:
+    """Empty every table after each test, whichever sessions or clients the test wrote through."""
+    yield
+    _empty_tables(get_engine(database_url))
+
+
+@pytest.fixture
+def session(_clean_database: None, database_url: str) -> Iterator[Session]:
+    """A session on the test database, closed before the tables are cleaned."""
+    session = get_sessionmaker(database_url)()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+# --- cleaning between tests ---------------------------------------------------------------
+#
+# Measured per test (tables empty / with a few rows): SQLite, one DELETE per table in a
+# transaction, 0.15 / 0.25 ms. PostgreSQL, all DELETEs sent in one round trip, 0.6 / 0.8 ms;
+# one DELETE per round trip 1.3 / 1.8 ms; a single TRUNCATE ... RESTART IDENTITY 19 / 6 ms,
+# because TRUNCATE replaces each table's files. So both databases use DELETE.
+
+
+def _empty_tables(engine: Engine) -> None:
+    # Children before parents, so no foreign key is violated on the way.
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in SEEDED_TABLES]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # A connection a test left open in a transaction would make DELETE wait forever:
+            # give up after a while instead, with an error that names the lock.
+            connection.exec_driver_sql(
+                "SET LOCAL lock_timeout = '10s'; "
+                + "; ".join(f'DELETE FROM "{table.name}"' for table in tables)
+            )
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+# --- named people and the app -------------------------------------------------------------
+# Alice admin, Dave manager, Bob and Erin CSMs, Carol viewer: permission tests read like prose.
+# Each logs in with "<first name>-password" (tests.helpers.password_of).
+
+_PEOPLE = {
+    "alice": ("Alice Adams", Role.ADMIN),
+    "dave": ("Dave Davis", Role.MANAGER),
+    "bob": ("Bob Brown", Role.CSM),
+    "erin": ("Erin Evans", Role.CSM),
+    "carol": ("Carol Clark", Role.VIEWER),
+}
+
+
+def _person(session: Session, first_name: str) -> User:
+    name, role = _PEOPLE[first_name]
+    return create_user(
+        session=session,
+        actor=Actor.system("test setup"),
+        email=f"{first_name}@example.com",
+        name=name,
+        role=role,
+        password=f"{first_name}-password",
+    )
+
+
+@pytest.fixture
+def alice(session: Session) -> User:
+    return _person(session, "alice")
+
+
+@pytest.fixture
+def dave(session: Session) -> User:
+    return _person(session, "dave")
+
+
+@pytest.fixture
+def bob(session: Session) -> User:
+    return _person(session, "bob")
+
+
+@pytest.fixture
+def erin(session: Session) -> User:
+    return _person(session, "erin")
+
+
+@pytest.fixture
+def carol(session: Session) -> User:
+    return _person(session, "carol")
+
+
+@pytest.fixture
+def app(database_url: str) -> FastAPI:
+    """The web app on the test database."""
+    return create_app(Settings(database_url=database_url, secret_key=TEST_SECRET_KEY))
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A browser-like client of the app (keeps cookies between requests)."""
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,0 +1,90 @@
+"""Logging in and out, sessions, CSRF and what needs a login."""
+
+from __future__ import annotations
+
+from tests.helpers import csrf_token, login
+
+
+def test_every_page_needs_a_login_except_login_static_and_health(client):
+    for path in ["/", "/accounts", "/imports"]:
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/login?next=")
+    assert client.get("/login").status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/static/headway.css").status_code == 200
+
+
+def test_alice_logs_in_and_out(client, alice):
+    login(client, alice)
+    assert client.get("/", follow_redirects=False).status_code == 200
+    token = csrf_token(client, "/")
+    response = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, alice):
+    response = client.post(
+        "/login",
+        data={"email": alice.email, "password": "nope", "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 401
+    assert "Wrong email or password." in response.text
+
+
+def test_the_login_form_needs_its_csrf_token(client, alice):
+    client.get("/login")
+    response = client.post("/login", data={"email": alice.email, "password": "alice-password"})
+    assert response.status_code == 403
+
+
+def test_logout_needs_the_csrf_token_so_other_sites_cannot_log_you_out(client, alice):
+    login(client, alice)
+    assert client.post("/logout", follow_redirects=False).status_code == 403
+    assert client.get("/", follow_redirects=False).status_code == 200
+
+
+def test_after_login_you_land_where_you_were_going_but_never_on_another_site(client, alice):
+    response = client.post(
+        "/login",
+        data={
+            "email": alice.email,
+            "password": "alice-password",
+            "csrf_token": csrf_token(client),
+            "next": "/accounts?segment=tech-touch",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/accounts?segment=tech-touch"
+    client.cookies.clear()
+    response = client.post(
+        "/login",
+        data={
+            "email": alice.email,
+            "password": "alice-password",
+            "csrf_token": csrf_token(client),
+            "next": "//evil.example.com/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_a_session_of_a_deactivated_person_ends(client, session, bob):
+    login(client, bob)
+    bob.active = False
+    session.commit()
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_the_session_cookie_is_signed_and_http_only(client, alice):
+    response = client.post(
+        "/login",
+        data={"email": alice.email, "password": "alice-password", "csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    cookie = response.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    client.cookies.set("headway_session", "forged." + client.cookies["headway_session"])
+    assert client.get("/", follow_redirects=False).status_code == 303
