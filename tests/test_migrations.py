@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pytest_alembic import MigrationContext
 from pytest_alembic.tests import default as pytest_alembic_tests
-from sqlalchemy import Engine, create_engine, func, inspect, select, table
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, table
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -26,7 +26,7 @@ MIGRATIONS_DATABASE = "headway_migrations"
 
 
 @pytest.fixture
-def alembic_engine(tmp_path: Path) -> Iterator[Engine]:
+def migrations_database(tmp_path: Path) -> Iterator[Engine]:
     """An empty database for each test: a new SQLite file, or a recreated PostgreSQL database."""
     server_url = os.environ.get("HEADWAY_TEST_DATABASE_URL")
     if not server_url:
@@ -49,9 +49,16 @@ def alembic_engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def alembic_config(alembic_engine: Engine) -> Any:
+def alembic_engine(migrations_database: Engine) -> Iterator[Connection]:
+    """What pytest-alembic migrates through: a connection, since Headway's env.py takes one."""
+    with migrations_database.connect() as connection:
+        yield connection
+
+
+@pytest.fixture
+def alembic_config(migrations_database: Engine) -> Any:
     """Headway's own Alembic configuration, the one `headway db upgrade` uses."""
-    return headway_alembic_config(alembic_engine.url.render_as_string(hide_password=False))
+    return headway_alembic_config(migrations_database.url.render_as_string(hide_password=False))
 
 
 # pytest-alembic's checks, under names that say what they assert.
@@ -62,7 +69,7 @@ test_every_migration_downgrades_and_upgrades_again = pytest_alembic_tests.test_u
 
 
 def test_downgrading_to_base_removes_every_table_and_upgrading_seeds_again(
-    alembic_runner: MigrationContext, alembic_engine: Engine
+    alembic_runner: MigrationContext, alembic_engine: Connection
 ) -> None:
     alembic_runner.migrate_up_to("heads")
     assert set(Base.metadata.tables) <= set(inspect(alembic_engine).get_table_names())
@@ -71,7 +78,6 @@ def test_downgrading_to_base_removes_every_table_and_upgrading_seeds_again(
     assert set(inspect(alembic_engine).get_table_names()) <= {"alembic_version"}
 
     alembic_runner.migrate_up_to("heads")
-    with alembic_engine.connect() as connection:
-        for seeded in ("segments", "lifecycle_stages"):
-            count = connection.execute(select(func.count()).select_from(table(seeded))).scalar()
-            assert count, f"{seeded} is empty after upgrading again"
+    for seeded in ("segments", "lifecycle_stages"):
+        count = alembic_engine.execute(select(func.count()).select_from(table(seeded))).scalar()
+        assert count, f"{seeded} is empty after upgrading again"

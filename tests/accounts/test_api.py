@@ -49,7 +49,7 @@ def test_an_unknown_filter_value_says_what_is_known(client, session, alice):
         "/api/v1/accounts", params={"segment": "vip"}, headers=bearer(session, alice)
     )
     assert response.status_code == 422
-    assert "high-touch, mid-touch, tech-touch" in response.json()["detail"]
+    assert "high-touch, mid-touch, tech-touch" in response.json()["detail"][0]["msg"]
 
 
 def test_creating_and_updating_an_account(client, session, dave, bob):

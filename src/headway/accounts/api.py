@@ -30,8 +30,10 @@ from headway.core.pagination import Page
 from headway.core.timeline import account_timeline
 from headway.revenue.service import mrr_by_account, mrr_by_account_query
 from headway.web.auth import ApiPrincipal, SessionDep, settings_of
+from headway.web.errors import API_ERROR_RESPONSES
+from headway.web.params import PageNumber, PathId, PerPage
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], responses=API_ERROR_RESPONSES)
 
 
 @router.get("/accounts", response_model=Page[AccountRead])
@@ -41,8 +43,8 @@ def get_accounts(
     principal: ApiPrincipal,
     filters: Annotated[AccountFilter, Query()],
     sort: AccountSort = AccountSort.NAME,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: PageNumber = 1,
+    per_page: PerPage = 50,
 ) -> Page[AccountRead]:
     """List accounts with filters, sorting and pages; MRR is today's, in the reporting currency."""
     currency = settings_of(request).reporting_currency
@@ -64,7 +66,7 @@ def get_accounts(
 
 @router.get("/accounts/{account_id}", response_model=AccountRead)
 def get_one_account(
-    request: Request, session: SessionDep, principal: ApiPrincipal, account_id: int
+    request: Request, session: SessionDep, principal: ApiPrincipal, account_id: PathId
 ) -> AccountRead:
     """Return one account."""
     currency = settings_of(request).reporting_currency
@@ -91,7 +93,7 @@ def patch_account(
     request: Request,
     session: SessionDep,
     principal: ApiPrincipal,
-    account_id: int,
+    account_id: PathId,
     changes: AccountUpdate,
 ) -> AccountRead:
     """Change an account: a CSM changes their own accounts; managers assign owners."""
@@ -109,7 +111,7 @@ def patch_account(
 def get_timeline(
     session: SessionDep,
     principal: ApiPrincipal,
-    account_id: int,
+    account_id: PathId,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[TimelineEntryRead]:
     """Return what happened to an account, newest first."""

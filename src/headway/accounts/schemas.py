@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from headway.core.fields import MAX_DB_INT, Count, DbId
+
 
 class SegmentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -42,12 +44,12 @@ class AccountCreate(BaseModel):
     external_id: str = Field(min_length=1, max_length=128)
     name: str = Field(min_length=1, max_length=255)
     domain: str | None = Field(None, max_length=255)
-    parent_id: int | None = None
-    owner_id: int | None = None
+    parent_id: DbId | None = None
+    owner_id: DbId | None = None
     segment: str | None = Field(None, description="segment key; empty = chosen by the ARR rule")
     stage: str = Field("onboarding", description="lifecycle stage key")
     industry: str | None = Field(None, max_length=120)
-    employees: int | None = Field(None, ge=0)
+    employees: Count | None = None
     traits: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -56,14 +58,14 @@ class AccountUpdate(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=255)
     domain: str | None = Field(None, max_length=255)
-    parent_id: int | None = None
-    owner_id: int | None = None
+    parent_id: DbId | None = None
+    owner_id: DbId | None = None
     segment: str | None = Field(None, description="segment key, set by hand (locks the rule)")
     segment_by_rule: bool | None = Field(None, description="true: let the ARR rule choose again")
     stage: str | None = None
     stage_reason: str | None = Field(None, max_length=500)
     industry: str | None = Field(None, max_length=120)
-    employees: int | None = Field(None, ge=0)
+    employees: Count | None = None
     traits: dict[str, Any] | None = None
 
 
@@ -113,9 +115,9 @@ class AccountFilter(BaseModel):
     q: str | None = None
     segment: str | None = None
     stage: str | None = None
-    owner_id: int | None = None
+    owner_id: int | None = Field(None, ge=1, le=MAX_DB_INT)
     unowned: bool = False
-    parent_id: int | None = None
+    parent_id: int | None = Field(None, ge=1, le=MAX_DB_INT)
 
 
 class StageChangeRead(BaseModel):

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from headway.contacts.models import Persona
 from headway.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from headway.contacts.service import create_contact, get_contact, list_contacts, update_contact
 from headway.core.pagination import Page
 from headway.web.auth import ApiPrincipal, SessionDep
+from headway.web.errors import API_ERROR_RESPONSES
+from headway.web.params import PageNumber, PathId, PerPage, QueryId
 
-router = APIRouter(tags=["contacts"])
+router = APIRouter(tags=["contacts"], responses=API_ERROR_RESPONSES)
 
 
 @router.get("/contacts", response_model=Page[ContactRead])
 def get_contacts(
     session: SessionDep,
     principal: ApiPrincipal,
-    account_id: int | None = None,
+    account_id: QueryId = None,
     q: str | None = None,
     persona: Persona | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: PageNumber = 1,
+    per_page: PerPage = 50,
 ) -> Page[ContactRead]:
     """List contacts, optionally of one account or persona."""
     contacts, total = list_contacts(
@@ -38,7 +38,9 @@ def get_contacts(
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactRead)
-def get_one_contact(session: SessionDep, principal: ApiPrincipal, contact_id: int) -> ContactRead:
+def get_one_contact(
+    session: SessionDep, principal: ApiPrincipal, contact_id: PathId
+) -> ContactRead:
     """Return one contact."""
     return ContactRead.model_validate(get_contact(session=session, contact_id=contact_id))
 
@@ -54,7 +56,7 @@ def post_contact(session: SessionDep, principal: ApiPrincipal, data: ContactCrea
 
 @router.patch("/contacts/{contact_id}", response_model=ContactRead)
 def patch_contact(
-    session: SessionDep, principal: ApiPrincipal, contact_id: int, changes: ContactUpdate
+    session: SessionDep, principal: ApiPrincipal, contact_id: PathId, changes: ContactUpdate
 ) -> ContactRead:
     """Change a contact."""
     contact = update_contact(

@@ -8,10 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from headway.contacts.models import Persona
+from headway.core.fields import DbId
 
 
 class ContactCreate(BaseModel):
-    account_id: int
+    account_id: DbId
     email: str = Field(min_length=3, max_length=320)
     name: str = Field("", max_length=255)
     title: str | None = Field(None, max_length=255)

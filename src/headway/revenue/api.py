@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from headway.core.pagination import Page
 from headway.revenue.schemas import (
@@ -21,20 +18,22 @@ from headway.revenue.service import (
     update_subscription,
 )
 from headway.web.auth import ApiPrincipal, SessionDep
+from headway.web.errors import API_ERROR_RESPONSES
+from headway.web.params import PageNumber, PathId, PerPage, QueryDate, QueryId
 
-router = APIRouter(tags=["subscriptions"])
+router = APIRouter(tags=["subscriptions"], responses=API_ERROR_RESPONSES)
 
 
 @router.get("/subscriptions", response_model=Page[SubscriptionRead])
 def get_subscriptions(
     session: SessionDep,
     principal: ApiPrincipal,
-    account_id: int | None = None,
-    active_on: date | None = None,
+    account_id: QueryId = None,
+    active_on: QueryDate = None,
     plan: str | None = None,
     currency: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: PageNumber = 1,
+    per_page: PerPage = 50,
 ) -> Page[SubscriptionRead]:
     """List subscriptions, newest start first; `active_on` keeps those counting on that day."""
     subscriptions, total = list_subscriptions(
@@ -56,7 +55,7 @@ def get_subscriptions(
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
 def get_one_subscription(
-    session: SessionDep, principal: ApiPrincipal, subscription_id: int
+    session: SessionDep, principal: ApiPrincipal, subscription_id: PathId
 ) -> SubscriptionRead:
     """Return one subscription."""
     return subscription_read(get_subscription(session=session, subscription_id=subscription_id))
@@ -77,7 +76,7 @@ def post_subscription(
 def patch_subscription(
     session: SessionDep,
     principal: ApiPrincipal,
-    subscription_id: int,
+    subscription_id: PathId,
     changes: SubscriptionUpdate,
 ) -> SubscriptionRead:
     """Change a subscription: an upgrade, an end date, a correction."""

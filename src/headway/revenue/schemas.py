@@ -9,7 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from headway.core.money import is_currency
+from headway.core.fields import Count, CurrencyCode, DbId, IsoDate
+
+# Amounts are stored as 64-bit minor units; a trillion in major units leaves room for any currency.
+MAX_AMOUNT = Decimal(10) ** 12
 
 
 class Interval(StrEnum):
@@ -20,21 +23,18 @@ class Interval(StrEnum):
 class SubscriptionCreate(BaseModel):
     """A subscription; amount in major units (12.50), converted to minor units when stored."""
 
-    account_id: int
+    account_id: DbId
     external_id: str = Field(min_length=1, max_length=128)
     plan: str = Field(min_length=1, max_length=255)
-    amount: Decimal = Field(ge=0)
-    currency: str = Field(min_length=3, max_length=3)
+    amount: Decimal = Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)
+    currency: CurrencyCode = Field(description="ISO 4217 code, upper case")
     interval: Interval = Interval.MONTH
-    quantity: int = Field(1, ge=0)
-    start_date: date
-    end_date: date | None = None
+    quantity: Count = 1
+    start_date: IsoDate
+    end_date: IsoDate | None = None
 
     @model_validator(mode="after")
     def _check(self) -> SubscriptionCreate:
-        self.currency = self.currency.upper()
-        if not is_currency(self.currency):
-            raise ValueError(f"{self.currency!r} is not an ISO 4217 currency code")
         if self.end_date is not None and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
         return self
@@ -42,11 +42,11 @@ class SubscriptionCreate(BaseModel):
 
 class SubscriptionUpdate(BaseModel):
     plan: str | None = Field(None, min_length=1, max_length=255)
-    amount: Decimal | None = Field(None, ge=0)
+    amount: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, allow_inf_nan=False)
     interval: Interval | None = None
-    quantity: int | None = Field(None, ge=0)
-    start_date: date | None = None
-    end_date: date | None = None
+    quantity: Count | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
 
 
 class SubscriptionRead(BaseModel):

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from headway.core.errors import Conflict, HeadwayError, InvalidInput, NotFound, PermissionDenied
 from headway.web.auth import LoginRequired
 from headway.web.templating import render
+
+
+class ErrorRead(BaseModel):
+    """What the API answers when it refuses a request."""
+
+    detail: str
+
+
+# Declared on every API router, so the OpenAPI document tells clients what each refusal looks like.
+API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorRead, "description": "The body cannot be read (not UTF-8 JSON)"},
+    401: {"model": ErrorRead, "description": "No API key, or an unknown or revoked one"},
+    403: {"model": ErrorRead, "description": "The key lacks the scope, or the person the role"},
+    404: {"model": ErrorRead, "description": "Not found"},
+    409: {"model": ErrorRead, "description": "Conflicts with existing data (a duplicate id)"},
+}
 
 STATUS_OF: dict[type[HeadwayError], int] = {
     NotFound: 404,
@@ -46,7 +65,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HeadwayError)
     async def _service_error(request: Request, error: HeadwayError) -> Response:
-        return _respond(request, STATUS_OF.get(type(error), 400), str(error))
+        status_code = STATUS_OF.get(type(error), 400)
+        if status_code == 422 and _wants_json(request):
+            # The same shape as FastAPI's own validation errors, so clients parse one kind.
+            detail = [{"type": "invalid_input", "loc": [], "msg": str(error)}]
+            return JSONResponse({"detail": detail}, status_code=422)
+        return _respond(request, status_code, str(error))
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, error: LoginRequired) -> Response:
@@ -56,7 +80,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
-        return _respond(request, error.status_code, error.detail, dict(error.headers or {}))
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return _respond(request, error.status_code, error.detail, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
@@ -64,3 +91,17 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         messages = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         return _respond(request, 422, messages)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # Starlette names only the first route of a path in Allow; HTTP wants every method it has.
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = (
+            route.matches({**request.scope, "method": "GET"})
+            if isinstance(route, Route)
+            else (Match.NONE, {})
+        )
+        if match is not Match.NONE and route.methods:
+            methods |= set(route.methods)
+    return sorted(methods)

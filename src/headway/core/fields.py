@@ -1,0 +1,45 @@
+"""Field types shared by schemas: ids and counts that fit the database, ISO dates, currencies."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from headway.core.money import CURRENCIES
+
+# Integer columns are 32-bit on PostgreSQL: larger ids can never exist, larger counts never fit.
+MAX_DB_INT = 2**31 - 1
+MAX_PAGE = 1_000_000
+
+DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT, strict=True)]
+Count = Annotated[int, Field(ge=0, le=MAX_DB_INT, strict=True)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _require_iso_date(value: Any) -> Any:
+    # Pydantic would read 0 or "1700000000" as a Unix time; Headway takes calendar dates only.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected an ISO date YYYY-MM-DD")
+    if isinstance(value, int | float):
+        raise ValueError("expected an ISO date YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_require_iso_date)]
+
+
+def _require_currency(value: str) -> str:
+    if value not in CURRENCIES:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code (upper case, e.g. USD)")
+    return value
+
+
+CurrencyCode = Annotated[
+    str,
+    Field(json_schema_extra={"enum": sorted(CURRENCIES)}),
+    AfterValidator(_require_currency),
+]
