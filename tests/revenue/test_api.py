@@ -20,7 +20,7 @@ def test_a_subscription_is_stored_in_minor_units_and_reads_back_in_major_units(
             "external_id": "sub_1",
             "plan": "Enterprise",
             "amount": "11999.88",
-            "currency": "eur",
+            "currency": "EUR",
             "interval": "year",
             "quantity": 2,
             "start_date": "2025-02-01",
