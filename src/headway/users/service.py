@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -179,8 +180,11 @@ def find_api_key(*, session: Session, secret: str) -> ApiKey | None:
         return None
     if not hmac.compare_digest(key.key_hash, _digest(secret)):
         return None
-    key.last_used_at = clock.now()
-    session.commit()
+    now = clock.now()
+    # Note the use at most once a minute: a busy integration should not write on every request.
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        key.last_used_at = now
+        session.commit()
     return key
 
 

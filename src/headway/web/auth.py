@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from headway.config import Settings, get_settings
 from headway.core.audit import Actor
 from headway.core.db import get_sessionmaker
+from headway.core.errors import NotFound
 from headway.users.models import Scope, User
 from headway.users.service import (
     Permissions,
@@ -107,7 +108,7 @@ def current_page_user(request: Request, session: SessionDep) -> Principal:
     if user_id is not None:
         try:
             user = get_user(session=session, user_id=int(user_id))
-        except Exception:
+        except NotFound:
             user = None
     if user is None or not user.active:
         request.session.clear()
