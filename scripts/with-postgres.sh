@@ -111,8 +111,8 @@ as_postgres "$bindir/initdb" -D "$datadir" -U postgres -A trust -E UTF8 --locale
     cat "$initdb_log" >&2
     exit 1
 }
-# Durability settings off: the data is thrown away, and tests run several times faster.
 started=1
+# Durability off: the data is thrown away, so commits need not wait for the disk.
 as_postgres "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 start \
     -o "-p $port -c listen_addresses=127.0.0.1 -k $tmpdir -c fsync=off \
         -c synchronous_commit=off -c full_page_writes=off" >/dev/null || {

@@ -34,9 +34,7 @@ def alice_headers(session, alice):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_the_api_answers_every_input_its_schema_allows_without_a_server_error(
-    case, alice_headers
-):
+def test_the_api_answers_every_input_its_schema_allows_without_a_server_error(case, alice_headers):
     # Segment and stage keys, account ids and the like are data: a schema-valid key that names
     # nothing is rightly refused with 422, so the "schema-valid request accepted" check is off.
     case.call_and_validate(headers=alice_headers, excluded_checks=[positive_data_acceptance])
