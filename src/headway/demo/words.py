@@ -1,0 +1,152 @@
+"""Word lists the demo company is made of: company names, industries, people, job titles.
+
+Plain data, kept in one place so the generators stay readable. Every word is ASCII so names
+turn into domains and email addresses without transliteration.
+"""
+
+from __future__ import annotations
+
+# The first word of a company name ("Northwind", "Bluefin" …).
+NAME_PREFIXES = (
+    "Acorn Aether Alder Alpine Amber Anchor Apex Arbor Arcadia Argent Aspen Atlas Aurora Azure "
+    "Basalt Beacon Bellwether Birch Blackstone Bluefin Bluebird Boulder Brightwater Brook Cairn "
+    "Canyon Cardinal Cascade Cedar Century Chestnut Cinder Citadel Clearview Cobalt Compass "
+    "Copper Coral Cornerstone Crescent Crestline Cypress Delta Driftwood Eastgate Echo Elm "
+    "Ember Emerald Evergreen Fairway Falcon Fathom Fern Fieldstone Firefly Flint Foxglove "
+    "Frontier Galena Garnet Glacier Golden Granite Greenfield Greystone Harbor Harvest Hawthorn "
+    "Heron Highland Horizon Indigo Iron Ironwood Ivy Jade Juniper Keystone Kestrel Lakeshore "
+    "Lantern Larkspur Laurel Ledger Lighthouse Linden Lodestar Lumen Magnolia Maple Mariner "
+    "Meadow Meridian Mesa Midland Monarch Moraine Mosaic Northwind Northstar Nova Oakridge "
+    "Obsidian Onyx Orchard Osprey Pacific Paragon Pathfinder Pebble Peregrine Pinnacle Pioneer "
+    "Polaris Prairie Prism Quarry Quartz Radiant Raven Redwood Ridgeline Riverbend Rookery "
+    "Sable Saffron Sage Sapphire Sequoia Shoreline Sierra Silverline Skyline Slate Solstice "
+    "Sparrow Spruce Starling Stonebridge Summit Sunstone Sycamore Tamarack Tidewater Timber "
+    "Topaz Trailhead Trident Tundra Upland Vanguard Verdant Vertex Vista Waypoint Westbrook "
+    "Willow Windward Wren Yellowstone Zenith Zephyr"
+).split()
+
+# The second word of a company name, grouped by the industry it suggests.
+NAME_NOUNS_BY_INDUSTRY: dict[str, tuple[str, ...]] = {
+    "Software": ("Analytics", "Software", "Data", "Cloud", "Labs", "Digital", "Logic", "Apps"),
+    "Logistics": ("Logistics", "Freight", "Shipping", "Cargo", "Transit", "Fleet", "Supply"),
+    "Healthcare": ("Health", "Care", "Clinics", "Medical", "Therapeutics", "Wellness", "Dental"),
+    "Financial Services": ("Capital", "Finance", "Payments", "Insurance", "Lending", "Wealth"),
+    "Retail": ("Retail", "Market", "Goods", "Outfitters", "Trading", "Mercantile", "Home"),
+    "Energy": ("Energy", "Solar", "Power", "Utilities", "Renewables", "Grid"),
+    "Food & Beverage": ("Foods", "Kitchen", "Farms", "Brewing", "Provisions", "Coffee"),
+    "Media": ("Media", "Studios", "Press", "Broadcasting", "Publishing", "Creative"),
+    "Education": ("Learning", "Academy", "Education", "Tutoring", "Schools"),
+    "Manufacturing": ("Manufacturing", "Industries", "Works", "Fabrication", "Machining", "Tools"),
+    "Real Estate": ("Realty", "Properties", "Homes", "Estates", "Living"),
+    "Hospitality": ("Travel", "Hotels", "Hospitality", "Resorts", "Events"),
+    "Telecommunications": ("Telecom", "Networks", "Wireless", "Connect", "Fiber"),
+    "Professional Services": ("Consulting", "Advisors", "Legal", "Staffing", "Partners"),
+    "Construction": ("Construction", "Builders", "Engineering", "Architecture", "Materials"),
+}
+
+# The optional third word; "" (no third word) is by far the most common.
+NAME_DESIGNATORS = (
+    "",
+    "Group",
+    "Inc",
+    "Co",
+    "Holdings",
+    "Global",
+    "International",
+    "Solutions",
+    "Systems",
+    "Technologies",
+    "Collective",
+    "Ventures",
+)
+
+# Divisions of a parent company, each its own account: "Northwind Logistics Europe".
+DIVISIONS = (
+    "Europe",
+    "Asia Pacific",
+    "North America",
+    "Latin America",
+    "Nordics",
+    "Japan",
+    "Australia",
+    "Canada",
+    "Germany",
+    "France",
+    "Digital",
+    "Services",
+)
+
+FIRST_NAMES = (
+    "Aaron Abigail Adam Adriana Ahmed Aiden Alana Alejandro Alex Alice Amara Amelia Amir Ana "
+    "Andrea Andrew Angela Anika Anna Anthony Arjun Ava Ben Bianca Brandon Camila Carlos Caroline "
+    "Chloe Chris Claire Daniel Daria David Diana Diego Dylan Elena Eli Elijah Elise Emily Emma "
+    "Ethan Eva Fatima Felix Fiona Gabriel Grace Hana Hannah Harper Hassan Henry Hugo Ines Isaac "
+    "Isabel Ivan Jack Jacob James Jamie Jasmine Javier Jenna Jessica Jin Joel John Jonas Jordan "
+    "Jose Joshua Julia Julian Kai Karen Karim Kate Kenji Kevin Kofi Lara Laura Layla Leah Leo "
+    "Liam Lily Lina Lucas Lucia Luis Luke Maria Mark Marta Mason Matteo Maya Mei Mia Michael "
+    "Miguel Mila Nadia Naomi Nathan Nina Noah Nora Olivia Omar Oscar Owen Paul Pedro Priya "
+    "Rachel Rafael Rahul Rebecca Ricardo Riley Rosa Ryan Sam Samuel Sara Sean Sofia Sophie "
+    "Stefan Sunil Tara Thomas Tobias Tom Valentina Victor Wei William Yara Yusuf Zara Zoe"
+).split()
+
+LAST_NAMES = (
+    "Abbott Adams Ahmed Alvarez Anderson Bailey Baker Banerjee Bauer Bennett Berg Bianchi "
+    "Brooks Brown Campbell Carter Castro Chen Clark Cohen Collins Cook Cooper Costa Cruz Das "
+    "Davies Diaz Dubois Edwards Evans Fischer Fisher Flores Foster Garcia Gomez Gonzalez Gray "
+    "Green Gupta Hall Hansen Harris Hayes Hernandez Hill Hoffmann Huang Hughes Ibrahim Ito "
+    "Jackson Jensen Johnson Jones Kapoor Kaur Keller Kelly Khan Kim King Klein Kowalski Kumar "
+    "Larsen Lee Lewis Lin Lopez Martin Martinez Meyer Miller Mitchell Moore Morales Morgan "
+    "Murphy Nakamura Nguyen Nielsen Novak Okafor Olsen Ortiz Park Patel Perez Peterson Phillips "
+    "Price Ramirez Reed Reyes Richter Rivera Roberts Robinson Rodriguez Rossi Russo Sanchez "
+    "Santos Schmidt Schneider Scott Shah Silva Singh Smith Sorensen Stewart Suzuki Tanaka "
+    "Taylor Thomas Thompson Torres Turner Walker Wang Ward Watson Weber White Williams Wilson "
+    "Wong Wright Wu Yamamoto Yang Young Zhang"
+).split()
+
+# Job titles by persona; the first titles are those of small companies.
+TITLES_BY_PERSONA: dict[str, tuple[str, ...]] = {
+    "decision_maker": (
+        "CEO",
+        "Founder",
+        "COO",
+        "VP of Operations",
+        "VP of Customer Experience",
+        "Chief Revenue Officer",
+        "Head of Engineering",
+        "Director of Operations",
+        "CFO",
+        "VP of Sales",
+    ),
+    "champion": (
+        "Operations Manager",
+        "Product Manager",
+        "Team Lead",
+        "Customer Success Lead",
+        "Head of Support",
+        "Program Manager",
+        "Marketing Operations Manager",
+        "Engineering Manager",
+    ),
+    "admin": (
+        "Office Manager",
+        "IT Administrator",
+        "Systems Administrator",
+        "RevOps Manager",
+        "Business Systems Analyst",
+        "IT Manager",
+    ),
+    "end_user": (
+        "Analyst",
+        "Specialist",
+        "Coordinator",
+        "Account Executive",
+        "Support Agent",
+        "Software Engineer",
+        "Designer",
+        "Data Analyst",
+        "Customer Success Manager",
+        "Sales Representative",
+    ),
+}
+
+ACQUISITION_CHANNELS = ("inbound", "outbound", "partner", "self-serve", "event")
