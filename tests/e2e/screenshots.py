@@ -1,9 +1,10 @@
-"""Screenshots of the portfolio home, the account list and an account 360 at laptop and tablet widths.
+"""Screenshots of the portfolio home, the account list and an account 360, on laptop and tablet.
 
     .venv/bin/python -m tests.e2e.screenshots [--out test-artifacts/screens] [--readme]
 
 Builds a throwaway SQLite database with the browser tests' seed data, serves it, and saves
-<page>-<width>.png (the first screen) and <page>-<width>-full.png; --readme also saves the 360 page at laptop width as docs/screenshot.png.
+<page>-<width>.png (the first screen) and <page>-<width>-full.png; --readme also saves the
+360 page at laptop width as docs/screenshot.png.
 """
 
 from __future__ import annotations

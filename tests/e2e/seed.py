@@ -26,8 +26,9 @@ from headway.revenue.models import Subscription
 from headway.revenue.schemas import Interval, SubscriptionCreate, SubscriptionUpdate
 from headway.revenue.service import apply_segment_rules, create_subscription, update_subscription
 from headway.users.models import User
+from headway.users.service import actor_for_user
 
-SEED = Actor.system("seed: browser tests")
+SEED = Actor.system("seed data")
 
 _NAMES = (
     "Acme Globex Initech Umbrella Hooli Vandelay Wonka Soylent Tyrell Cyberdyne Stark Wayne "
@@ -72,9 +73,10 @@ class Seeded:
 
 
 class _Writer:
-    def __init__(self, session: Session, today: date) -> None:
+    def __init__(self, session: Session, today: date, people: list[User]) -> None:
         self.session = session
         self.today = today
+        self.people = {person.id: person for person in people}
         self.subscription_count = 0
 
     def account(self, external_id: str, name: str, created: date, **fields: Any) -> Account:
@@ -89,10 +91,12 @@ class _Writer:
     def stage(self, account: Account, stage: str, day: date, reason: str) -> None:
         if day > self.today:
             return
+        # The owner CSM moves their accounts on, as they would; the seed moves the others.
+        owner = self.people.get(account.owner_id or 0)
         with time_machine.travel(at(day, 15), tick=False):
             change_stage(
                 session=self.session,
-                actor=SEED,
+                actor=actor_for_user(owner) if owner else SEED,
                 permissions=None,
                 account_id=account.id,
                 stage=stage,
@@ -222,7 +226,7 @@ def seed_portfolio(
 ) -> Seeded:
     """Make a showcase account and `accounts` more, with two years of history up to `today`."""
     rng = random.Random(seed)
-    writer = _Writer(session, today)
+    writer = _Writer(session, today, owners)
     showcase = seed_showcase(writer, owners[0] if owners else None)
     made = [showcase]
     names = rng.sample(_NAMES, min(accounts, len(_NAMES)))

@@ -7,9 +7,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from headway.accounts.schemas import AccountUpdate
+from headway.accounts.service import update_account
 from headway.core import clock
 from tests.e2e.seed import seed_portfolio
-from tests.helpers import password_of
+from tests.helpers import SETUP, password_of
 
 pytestmark = pytest.mark.e2e
 
@@ -86,3 +88,32 @@ def test_pages_fit_a_tablet_without_sideways_scrolling(page: Page, portfolio, da
         assert width <= 820, f"{path} is {width} px wide"
     expect(page.locator("#mrr-chart")).to_be_visible()
     assert script_errors == []
+
+
+def test_a_sort_chosen_in_the_table_survives_the_next_filter(page: Page, portfolio, carol):
+    log_in(page, carol, "/accounts")
+    results = page.locator("#account-results")
+    results.get_by_role("link", name="MRR").click()
+    expect(page).to_have_url(re.compile(r"sort=-mrr"))
+    expect(results.locator("th[aria-sort=descending]")).to_have_text("MRR")
+    page.get_by_label("Stage").select_option("adoption")
+    expect(page).to_have_url(re.compile(r"stage=adoption"))
+    expect(page).to_have_url(re.compile(r"sort=-mrr"))
+    mrr = results.locator("tbody td.num:not(.hide-narrow)").all_inner_texts()
+    amounts = [int(text.replace("USD", "").replace(",", "")) for text in mrr if "USD" in text]
+    assert amounts == sorted(amounts, reverse=True) and len(amounts) > 3
+
+
+def test_a_refused_change_says_why(page: Page, session, portfolio, bob, erin):
+    log_in(page, bob, f"/accounts/{portfolio.showcase.id}")
+    # Meanwhile a manager hands the account to Erin: Bob's open page still shows the form.
+    update_account(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        account_id=portfolio.showcase.id,
+        changes=AccountUpdate(owner_id=erin.id),
+    )
+    page.get_by_label("Move to").select_option("adoption")
+    page.get_by_role("button", name="Change stage").click()
+    expect(page.locator(".toast")).to_contain_text("you may edit only the accounts you own")

@@ -126,3 +126,13 @@ def test_an_xlsx_workbook_is_read_with_typed_cells(session, tmp_path):
         .order_by(Subscription.external_id)
     ).all()
     assert [tuple(row) for row in amounts] == [("s1", 1999, 3), ("s2", 24000, 1), ("s3", 500, 1)]
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(session, tmp_path):
+    import zipfile
+
+    path = tmp_path / "notes.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    [error] = run_import(session, "accounts", path).errors
+    assert error.expected.startswith("a readable XLSX workbook")

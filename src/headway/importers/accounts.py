@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from headway.accounts.models import Account, StageChange
@@ -13,7 +13,15 @@ from headway.accounts.service import ACCOUNT_FIELDS, list_segments, list_stages
 from headway.core.audit import Actor, AuditEntry, audit_row, changed
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
-from headway.importers.rows import MISSING, Cells, KindImport, ParsedRow, chunked, merge_traits
+from headway.importers.rows import (
+    MISSING,
+    Cells,
+    KindImport,
+    ParsedRow,
+    chunked,
+    insert_rows,
+    merge_traits,
+)
 from headway.users.models import User
 
 DEFAULT_STAGE = "onboarding"
@@ -250,8 +258,11 @@ class AccountImport(KindImport):
             updates.append(self._update_values(account.id, after, entered))
             audits.append(self._audit(actor, "account.update", account.id, old, new))
         if new_rows:
+            insert_rows(self.session, Account, new_rows)
             inserted = self.session.execute(
-                insert(Account).returning(Account.id, Account.external_id), new_rows
+                select(Account.id, Account.external_id).where(
+                    Account.external_id.in_([r["external_id"] for r in new_rows])
+                )
             ).all()
             for account_id, external_id in inserted:
                 self.account_ids[external_id] = account_id
@@ -342,9 +353,9 @@ class AccountImport(KindImport):
         self, stage_changes: list[dict[str, Any]], audits: list[dict[str, Any]]
     ) -> None:
         if stage_changes:
-            self.session.execute(insert(StageChange), stage_changes)
+            insert_rows(self.session, StageChange, stage_changes)
         if audits:
-            self.session.execute(insert(AuditEntry), audits)
+            insert_rows(self.session, AuditEntry, audits)
 
     def _write_deferred(self, actor: Actor) -> None:
         for chunk in chunked(self.deferred):

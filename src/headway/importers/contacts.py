@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
 
 from headway.accounts.models import Account
 from headway.contacts.models import Contact, Persona
@@ -13,7 +13,15 @@ from headway.contacts.service import CONTACT_FIELDS
 from headway.core.audit import Actor, AuditEntry, audit_row, changed
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
-from headway.importers.rows import MISSING, Cells, KindImport, ParsedRow, chunked, merge_traits
+from headway.importers.rows import (
+    MISSING,
+    Cells,
+    KindImport,
+    ParsedRow,
+    chunked,
+    insert_rows,
+    merge_traits,
+)
 
 _PERSONAS = {parse.key_of(p.value): p.value for p in Persona}
 _PERSONA_NAMES = ", ".join(p.value.replace("_", " ") for p in Persona)
@@ -158,12 +166,17 @@ class ContactImport(KindImport):
             updates.append({"id": target["id"], **after, "updated_at": self.now})
             audits.append(self._audit(actor, "contact.update", target["id"], after, old, new))
         if new_rows:
-            inserted = self.session.execute(
-                insert(Contact).returning(Contact.id, Contact.account_id, Contact.email), new_rows
-            ).all()
+            insert_rows(self.session, Contact, new_rows)
             by_new_pair = {_pair(r["account_id"], r["email"]): r for r in new_rows}
-            for contact_id, account_id, email in inserted:
-                values = by_new_pair[_pair(account_id, email)]
+            stored = self.session.execute(
+                select(Contact.id, Contact.account_id, Contact.email).where(
+                    Contact.email.in_({r["email"] for r in new_rows})
+                )
+            )
+            for contact_id, account_id, email in stored:
+                values = by_new_pair.get(_pair(account_id, email))
+                if values is None:
+                    continue  # the same email at another account
                 snapshot = {name: values[name] for name in CONTACT_FIELDS}
                 audits.append(
                     self._audit(actor, "contact.create", contact_id, snapshot, None, snapshot)
@@ -172,7 +185,7 @@ class ContactImport(KindImport):
         if updates:
             self.session.execute(update(Contact), updates)
         if audits:
-            self.session.execute(insert(AuditEntry), audits)
+            insert_rows(self.session, AuditEntry, audits)
 
     def _target(
         self,

@@ -14,6 +14,8 @@ from typing import IO, Any
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 _DELIMITERS = (",", ";", "\t")
+# What openpyxl raises on a damaged workbook (XML parse errors are SyntaxErrors).
+_BROKEN_WORKBOOK = (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError)
 
 
 class UnreadableFile(Exception):
@@ -166,7 +168,7 @@ class XlsxReader(TableReader):
         self._handle = path.open("rb")
         try:
             self._workbook = load_workbook(self._handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        except _BROKEN_WORKBOOK as error:
             self._handle.close()
             raise UnreadableFile(f"a readable XLSX workbook ({error})") from None
         sheet = self._workbook.worksheets[0] if self._workbook.worksheets else None
@@ -180,9 +182,13 @@ class XlsxReader(TableReader):
 
     def _cells(self) -> Iterator[tuple[int, list[str]]]:
         self.done = 0
-        for number, values in enumerate(self._sheet.iter_rows(values_only=True), start=1):
-            self.done = number
-            yield number, [cell_text(value) for value in values]
+        number = 0
+        try:
+            for number, values in enumerate(self._sheet.iter_rows(values_only=True), start=1):
+                self.done = number
+                yield number, [cell_text(value) for value in values]
+        except _BROKEN_WORKBOOK as error:
+            raise UnreadableFile(f"a readable XLSX workbook ({error})", row=number + 1) from None
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         cells = self._cells()

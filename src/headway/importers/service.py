@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from headway.accounts.service import apply_segment_rules_in_chunks
 from headway.config import get_settings
 from headway.core import clock
 from headway.core.audit import Actor
@@ -22,7 +23,7 @@ from headway.importers.models import ImportRun
 from headway.importers.readers import TableReader, UnreadableFile, open_table
 from headway.importers.rows import KindImport, RowError
 from headway.importers.subscriptions import SubscriptionImport
-from headway.revenue.service import apply_segment_rules
+from headway.revenue.service import mrr_by_account
 from headway.users.service import Permissions
 
 # Called as progress(phase, done, total, unit) while a file is read: unit is "bytes" or "rows".
@@ -128,14 +129,25 @@ def import_file(
     finally:
         reader.close()
     if result.ok and not dry_run and kind is not ImportKind.CONTACTS:
-        # Segments follow ARR: new accounts and changed subscriptions may move accounts.
-        session.expire_all()
-        apply_segment_rules(
-            session=session,
-            actor=Actor.system("rule: segments").for_import(result.import_id or 0),
-            currency=get_settings().reporting_currency,
-        )
+        _apply_segment_rules(session, result.import_id or 0)
     return result
+
+
+def _apply_segment_rules(session: Session, import_id: int) -> None:
+    # Segments follow ARR: new accounts and changed subscriptions may move accounts. The
+    # same rule as revenue.service.apply_segment_rules, applied in bulk (see bench/).
+    session.expire_all()
+    arr = {
+        account_id: mrr * 12
+        for account_id, mrr in mrr_by_account(
+            session=session, on=clock.today(), currency=get_settings().reporting_currency
+        ).items()
+    }
+    apply_segment_rules_in_chunks(
+        session=session,
+        actor=Actor.system("rule: segments").for_import(import_id),
+        arr_by_account=arr,
+    )
 
 
 def _check(importer: KindImport, reader: TableReader, progress: Progress | None) -> None:

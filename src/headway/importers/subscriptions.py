@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from headway.accounts.models import Account
 from headway.core.audit import Actor, AuditEntry, audit_row, changed, jsonable
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
-from headway.importers.rows import MISSING, Cells, KindImport, ParsedRow, chunked
+from headway.importers.rows import MISSING, Cells, KindImport, ParsedRow, chunked, insert_rows
 from headway.revenue.models import Subscription
 from headway.revenue.service import SUBSCRIPTION_FIELDS
 
@@ -117,9 +117,11 @@ class SubscriptionImport(KindImport):
                 self._audit(actor, "subscription.update", stored.id, after, _json(old), _json(new))
             )
         if new_rows:
+            insert_rows(self.session, Subscription, new_rows)
             inserted = self.session.execute(
-                insert(Subscription).returning(Subscription.id, Subscription.external_id),
-                new_rows,
+                select(Subscription.id, Subscription.external_id).where(
+                    Subscription.external_id.in_([r["external_id"] for r in new_rows])
+                )
             ).all()
             by_key = {r["external_id"]: r for r in new_rows}
             for subscription_id, external_id in inserted:
@@ -134,7 +136,7 @@ class SubscriptionImport(KindImport):
         if updates:
             self.session.execute(update(Subscription), updates)
         if audits:
-            self.session.execute(insert(AuditEntry), audits)
+            insert_rows(self.session, AuditEntry, audits)
 
     def _audit(
         self,

@@ -1,0 +1,280 @@
+"""The demo company: a deterministic SaaS customer base over the three years up to as_of.
+
+`generate_company(seed=…, as_of=…, accounts=…)` is a pure function: the same three inputs give
+the same company, row for row. Everything is drawn from latent variables per account, chiefly
+its engagement, so generators added later (usage, tickets, surveys, outcomes) can draw from
+the same variables and agree with the subscription histories. Each part draws from its own
+random stream (see STREAMS), so adding a part never changes what the others draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+
+from headway.demo import customers as draw
+from headway.demo.contacts import DemoContacts, contact_counts, draw_contacts
+from headway.demo.histories import NewCustomers, simulate_histories
+from headway.demo.lifecycle import loyal_after_days, onboarding_days, stage_paths
+from headway.demo.people import DemoPerson, assign_owners, demo_team
+from headway.demo.segments import PLAN_NAMES, TRIAL_SUFFIX, segment_of_arr
+from headway.demo.words import ACQUISITION_CHANNELS
+
+HISTORY_YEARS = 3
+ACCOUNT_ID_PREFIX = "DEMO-"
+# One random stream per part of the company; a new part takes a new number.
+STREAMS = {
+    "engagement": 1,
+    "size": 2,
+    "starts": 3,
+    "names": 4,
+    "hierarchy": 5,
+    "histories": 6,
+    "lifecycle": 7,
+    "owners": 8,
+    "contacts": 9,
+    "profile": 10,
+}
+
+
+@dataclass(frozen=True)
+class DemoAccounts:
+    """Accounts of the demo company (arrays, one entry per account)."""
+
+    external_id: np.ndarray  # object (str)
+    name: np.ndarray  # object (str)
+    domain: np.ndarray  # object (str)
+    industry: np.ndarray  # object (str)
+    employees: np.ndarray
+    segment: np.ndarray  # index into segments.SEGMENT_KEYS, by the ARR rule
+    arr_minor: np.ndarray  # ARR now, or just before churning, in the account's currency
+    currency: np.ndarray  # index into segments.CURRENCIES
+    owner: np.ndarray  # index into DemoCompany.team; -1 = no owner
+    parent: np.ndarray  # index of the parent account; -1 = none
+    engagement: np.ndarray  # latent engagement, 0–1 (the driver of every later behaviour)
+    region: np.ndarray  # object (str)
+    channel: np.ndarray  # object (str): how the customer was acquired
+    created_at: np.ndarray  # datetime64[s]: the first contact with the customer
+    stage: np.ndarray  # index into lifecycle.STAGE_KEYS
+    stage_entered_at: np.ndarray  # datetime64[s]
+
+    def __len__(self) -> int:
+        return len(self.external_id)
+
+    def traits(self, index: int) -> dict[str, Any]:
+        """The free-form traits of one account, the latent engagement among them."""
+        return {
+            "demo_engagement": round(float(self.engagement[index]), 3),
+            "region": self.region[index],
+            "acquisition_channel": self.channel[index],
+        }
+
+
+@dataclass(frozen=True)
+class DemoSubscriptions:
+    """Subscriptions of the demo company (arrays, one entry per row), by account and start."""
+
+    account: np.ndarray
+    external_id: np.ndarray  # object (str)
+    plan: np.ndarray  # object (str)
+    amount_minor: np.ndarray  # per unit per interval
+    currency: np.ndarray  # index into segments.CURRENCIES
+    yearly: np.ndarray  # bool: interval "year", else "month"
+    quantity: np.ndarray  # seats
+    start_date: np.ndarray  # datetime64[D]
+    end_date: np.ndarray  # datetime64[D], exclusive; NaT = ongoing
+
+    def __len__(self) -> int:
+        return len(self.account)
+
+
+@dataclass(frozen=True)
+class DemoStageChanges:
+    """Lifecycle stage changes of the demo company, by account and date."""
+
+    account: np.ndarray
+    from_stage: np.ndarray  # index into lifecycle.STAGE_KEYS; -1 = none
+    to_stage: np.ndarray
+    changed_at: np.ndarray  # datetime64[s]
+
+    def __len__(self) -> int:
+        return len(self.account)
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    """Everything the demo generators made, ready for a writer."""
+
+    seed: int
+    as_of: date
+    window_start: date
+    team: tuple[DemoPerson, ...]
+    accounts: DemoAccounts
+    contacts: DemoContacts
+    subscriptions: DemoSubscriptions
+    stage_changes: DemoStageChanges
+
+    def summary(self) -> dict[str, int]:
+        """How many rows of each kind the company has."""
+        return {
+            "accounts": len(self.accounts),
+            "contacts": len(self.contacts),
+            "subscriptions": len(self.subscriptions),
+            "stage_changes": len(self.stage_changes),
+            "users": len(self.team),
+        }
+
+
+def stream(seed: int, part: str) -> np.random.Generator:
+    """The random stream of one part of the company."""
+    return np.random.default_rng([seed, STREAMS[part]])
+
+
+def history_start(as_of: date) -> date:
+    """The first day of the simulated history: as_of, three years earlier."""
+    try:
+        return as_of.replace(year=as_of.year - HISTORY_YEARS)
+    except ValueError:  # 29 February
+        return as_of.replace(year=as_of.year - HISTORY_YEARS, day=28)
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01 (numpy's datetime64[D] as an integer)."""
+    return int(np.datetime64(day, "D").astype(np.int64))
+
+
+def to_datetime(seconds: np.datetime64) -> datetime:
+    """A numpy datetime64 in seconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(int(seconds.astype(np.int64)), tz=UTC)
+
+
+def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
+    """Generate the demo company: the same seed, as_of and size give the same company."""
+    if seed < 0:
+        raise ValueError("the seed must be zero or positive")
+    if accounts < 1:
+        raise ValueError("the demo company needs at least one account")
+    n = accounts
+    start, end = day_number(history_start(as_of)), day_number(as_of)
+
+    engagement_z = stream(seed, "engagement").standard_normal(n)
+    # A logistic curve close to the normal distribution function: a 0–1 score.
+    engagement = 1 / (1 + np.exp(-1.7 * engagement_z))
+
+    rng = stream(seed, "size")
+    first_segment = draw.draw_segments(rng, n)
+    plan, yearly, seats = draw.draw_first_plans(
+        rng, first_segment, draw.draw_initial_arr(rng, first_segment)
+    )
+    employees = np.maximum(seats + 1, np.round(seats * rng.lognormal(np.log(4), 0.7, n)))
+    currency = draw.draw_currencies(rng, n)
+
+    rng = stream(seed, "starts")
+    paid_start = draw.draw_paid_starts(rng, n, start, end)
+    trial_days = draw.draw_trial_days(rng, first_segment)
+    sales_cycle = draw.draw_sales_cycles(rng, first_segment)
+    channel = np.array(ACQUISITION_CHANNELS, dtype=object)[
+        rng.integers(0, len(ACQUISITION_CHANNELS), n)
+    ]
+
+    rng = stream(seed, "hierarchy")
+    parent = draw.draw_hierarchy(rng, first_segment, paid_start, start, end)
+    paid_start = draw.place_children(rng, parent, paid_start, end)
+    children = parent >= 0
+    currency[children] = currency[parent[children]]
+
+    rng = stream(seed, "names")
+    names = draw.company_names(rng, n)
+    industry = names.industry.copy()
+    industry[children] = industry[parent[children]]
+    domain = draw.domains(rng, names.slug, currency)
+    name, domain = draw.division_names(rng, parent, names.name, domain)
+
+    histories = simulate_histories(
+        stream(seed, "histories"),
+        NewCustomers(paid_start, trial_days, plan, yearly, seats, engagement_z),
+        end,
+    )
+    segment = segment_of_arr(histories.final_arr)
+
+    rng = stream(seed, "lifecycle")
+    paths = stage_paths(
+        histories, onboarding_days(rng, engagement), loyal_after_days(rng, engagement), end
+    )
+    stage, entered_day = paths.current(n)
+    first_start_seconds = (paid_start - trial_days) * 86_400
+    created_at = (first_start_seconds - sales_cycle).astype("datetime64[s]")
+    # A division is first met through its headquarters, which became a customer first.
+    created_at[children] = np.maximum(
+        created_at[children], created_at[parent[children]] + np.timedelta64(7, "D")
+    )
+
+    team = demo_team(n)
+    owner = assign_owners(stream(seed, "owners"), team, segment)
+    # A division is looked after by the CSM of its headquarters.
+    owner[children] = owner[parent[children]]
+
+    account_table = DemoAccounts(
+        external_id=np.array([f"{ACCOUNT_ID_PREFIX}{i + 1:06d}" for i in range(n)], dtype=object),
+        name=name,
+        domain=domain,
+        industry=industry,
+        employees=employees.astype(np.int64),
+        segment=segment,
+        arr_minor=histories.final_arr,
+        currency=currency,
+        owner=owner,
+        parent=parent,
+        engagement=engagement,
+        region=draw.region_of(currency),
+        channel=channel,
+        created_at=created_at,
+        stage=stage,
+        stage_entered_at=(entered_day * 86_400).astype("datetime64[s]"),
+    )
+    rng = stream(seed, "contacts")
+    contacts = draw_contacts(
+        rng,
+        counts=contact_counts(rng, segment, seats),
+        segment=segment,
+        domain=domain,
+        account_created=created_at,
+        as_of=np.datetime64(end * 86_400 + 86_399, "s"),
+    )
+    plan_names = np.array(PLAN_NAMES, dtype=object)[histories.plan]
+    plan_names = np.where(histories.trial, plan_names + TRIAL_SUFFIX, plan_names)
+    subscriptions = DemoSubscriptions(
+        account=histories.account,
+        external_id=np.array(
+            [f"DEMO-S-{i + 1:07d}" for i in range(len(histories.account))], dtype=object
+        ),
+        plan=plan_names,
+        amount_minor=histories.amount_minor,
+        currency=currency[histories.account],
+        yearly=histories.yearly,
+        quantity=histories.quantity,
+        start_date=histories.start.astype("datetime64[D]"),
+        end_date=np.where(
+            histories.end >= 0, histories.end.astype("datetime64[D]"), np.datetime64("NaT")
+        ),
+    )
+    stage_changes = DemoStageChanges(
+        account=paths.account,
+        from_stage=paths.from_stage,
+        to_stage=paths.to_stage,
+        changed_at=(paths.day * 86_400).astype("datetime64[s]"),
+    )
+    return DemoCompany(
+        seed=seed,
+        as_of=as_of,
+        window_start=history_start(as_of),
+        team=team,
+        accounts=account_table,
+        contacts=contacts,
+        subscriptions=subscriptions,
+        stage_changes=stage_changes,
+    )
+

@@ -1,0 +1,183 @@
+"""Load the demo company into the database or write it as bulk files."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from headway.core import clock
+from headway.core.audit import Actor, record_audit
+from headway.core.errors import Conflict
+from headway.demo.company import DemoCompany, generate_company
+from headway.demo.database import (
+    Progress,
+    count_accounts,
+    delete_demo_data,
+    write_company,
+    write_team,
+)
+from headway.demo.files import write_files
+from headway.demo.people import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_team
+from headway.users.service import hash_password
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What a demo run made, how long it took, and how to log in."""
+
+    seed: int
+    as_of: date
+    accounts: int
+    contacts: int
+    subscriptions: int
+    stage_changes: int
+    users: int
+    seconds: float
+    login_email: str = DEMO_ADMIN_EMAIL
+    login_password: str = DEMO_PASSWORD
+    replaced_accounts: int = 0
+    files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """The report as plain data, for --json."""
+        return {
+            "seed": self.seed,
+            "as_of": self.as_of.isoformat(),
+            "accounts": self.accounts,
+            "contacts": self.contacts,
+            "subscriptions": self.subscriptions,
+            "stage_changes": self.stage_changes,
+            "users": self.users,
+            "seconds": round(self.seconds, 2),
+            "login": {"email": self.login_email, "password": self.login_password},
+            "replaced_accounts": self.replaced_accounts,
+            "files": self.files,
+        }
+
+
+def _report(
+    company: DemoCompany, started: float, *, replaced: int = 0, files: list[str] | None = None
+) -> DemoReport:
+    counts = company.summary()
+    return DemoReport(
+        seed=company.seed,
+        as_of=company.as_of,
+        accounts=counts["accounts"],
+        contacts=counts["contacts"],
+        subscriptions=counts["subscriptions"],
+        stage_changes=counts["stage_changes"],
+        users=counts["users"],
+        seconds=time.perf_counter() - started,
+        replaced_accounts=replaced,
+        files=files or [],
+    )
+
+
+def generate_demo(
+    *,
+    session: Session,
+    actor: Actor,
+    seed: int,
+    accounts: int,
+    as_of: date | None = None,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> DemoReport:
+    """Generate the demo company into the database, in one transaction.
+
+    Refuses when the database has accounts already, unless `replace` is set: then the demo
+    data of an earlier run (accounts DEMO-…, people @demo.headway.test) is deleted first and
+    any other account is left as it is.
+    """
+    started = time.perf_counter()
+    existing = count_accounts(session)
+    if existing and not replace:
+        raise Conflict(
+            f"the database has {existing} accounts already: the demo company goes into an "
+            "empty database (replace the demo data of an earlier run with --replace)"
+        )
+    company = generate_company(seed=seed, as_of=as_of or clock.today(), accounts=accounts)
+    deleted = delete_demo_data(session) if replace else None
+    now = clock.now()
+    write_company(
+        session,
+        company,
+        password_hash=hash_password(DEMO_PASSWORD),  # once: argon2 is slow on purpose
+        now=now,
+        progress=progress or _quiet,
+    )
+    record_audit(
+        session,
+        actor=actor,
+        action="demo.generate",
+        entity_type="demo",
+        entity_id=None,
+        account_id=None,
+        before={"accounts": deleted.accounts} if deleted else None,
+        after={"seed": seed, "as_of": company.as_of.isoformat(), **company.summary()},
+    )
+    session.commit()
+    return _report(company, started, replaced=deleted.accounts if deleted else 0)
+
+
+def load_demo_if_empty(
+    *,
+    session: Session,
+    actor: Actor,
+    seed: int,
+    accounts: int,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> DemoReport | None:
+    """Generate the demo company only into a database without accounts; None when skipped."""
+    if count_accounts(session):
+        return None
+    return generate_demo(
+        session=session,
+        actor=actor,
+        seed=seed,
+        accounts=accounts,
+        as_of=as_of,
+        progress=progress,
+    )
+
+
+def ensure_demo_team(*, session: Session, actor: Actor, accounts: int) -> int:
+    """Create the demo team (for importing demo files, whose owners are its CSMs)."""
+    team = demo_team(accounts)
+    write_team(session, team, hash_password(DEMO_PASSWORD), clock.now())
+    record_audit(
+        session,
+        actor=actor,
+        action="demo.team",
+        entity_type="demo",
+        entity_id=None,
+        account_id=None,
+        before=None,
+        after={"users": len(team)},
+    )
+    session.commit()
+    return len(team)
+
+
+def write_demo_files(
+    *,
+    out_dir: Path,
+    seed: int,
+    accounts: int,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> DemoReport:
+    """Write the demo company as CSV and Parquet files in the canonical import columns."""
+    started = time.perf_counter()
+    company = generate_company(seed=seed, as_of=as_of or clock.today(), accounts=accounts)
+    paths = write_files(company, out_dir, progress=progress or _quiet)
+    return _report(company, started, files=[str(path) for path in paths])
+
+
+def _quiet(step: str, done: int, total: int) -> None:
+    """Report no progress."""
