@@ -124,3 +124,14 @@ def test_the_openapi_document_lists_the_api(client):
     ]:
         assert path in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_handing_the_segment_back_to_the_rule_re_segments_at_once(client, session, dave):
+    headers = bearer(session, dave, Scope.READ, Scope.WRITE)
+    acme = make_account(session, "acme", "Acme", segment="high-touch")
+    subscribe(session, acme, "a1", "500", date(2025, 1, 1))  # USD 6,000 ARR: tech-touch
+    with time_machine.travel(TODAY, tick=False):
+        body = client.patch(
+            f"/api/v1/accounts/{acme.id}", json={"segment_by_rule": True}, headers=headers
+        ).json()
+    assert (body["segment"], body["segment_locked"]) == ("tech-touch", False)

@@ -214,9 +214,21 @@ def test_bob_cannot_assign_an_owner_even_to_his_own_account(client, session, bob
     assert get_account(session=session, account_id=acme.id).owner_id == bob.id
 
 
-def test_bob_sets_the_segment_by_hand_and_hands_it_back_to_the_rule(client, session, bob, book):
+def test_bob_cannot_set_the_segment_even_of_his_own_account(client, session, bob, book):
     acme = book["acme"]
     login(client, bob)
+    headers = htmx_headers(client, f"/accounts/{acme.id}")
+    response = client.post(
+        f"/accounts/{acme.id}/segment", data={"segment": "mid-touch"}, headers=headers
+    )
+    assert response.status_code == 403
+    session.expire_all()
+    assert get_account(session=session, account_id=acme.id).segment.key == "high-touch"
+
+
+def test_dave_sets_the_segment_by_hand_and_hands_it_back_to_the_rule(client, session, dave, book):
+    acme = book["acme"]
+    login(client, dave)
     headers = htmx_headers(client, f"/accounts/{acme.id}")
     response = client.post(
         f"/accounts/{acme.id}/segment", data={"segment": "mid-touch"}, headers=headers
@@ -230,8 +242,11 @@ def test_bob_sets_the_segment_by_hand_and_hands_it_back_to_the_rule(client, sess
         f"/accounts/{acme.id}/segment", data={"segment": "rule"}, headers=headers
     )
     assert response.status_code == 200
+    # USD 12,000 MRR is USD 144,000 ARR: the rule puts Acme in high-touch at once.
+    assert "The ARR rule puts the account in High-touch." in response.text
     session.expire_all()
-    assert get_account(session=session, account_id=acme.id).segment_locked is False
+    account = get_account(session=session, account_id=acme.id)
+    assert (account.segment.key, account.segment_locked) == ("high-touch", False)
 
 
 def test_a_write_without_the_csrf_token_is_refused(client, session, bob, book):

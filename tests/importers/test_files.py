@@ -1,8 +1,8 @@
-"""Reading files: encodings, line endings, quoting, delimiters, XLSX, and row numbers as Excel shows."""
+"""Reading files: encodings, line ends, quoting, delimiters, XLSX, row numbers as Excel shows."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -99,14 +99,16 @@ def test_an_xlsx_workbook_is_read_with_typed_cells(session, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(
-        ["account_id", "subscription_id", "plan", "amount", "currency", "interval"]
-        + ["start_date", "end_date", "quantity"]
+        [
+            *("account_id", "subscription_id", "plan", "amount", "currency", "interval"),
+            *("start_date", "end_date", "quantity"),
+        ]
     )
     # Excel stores ids and counts as numbers and dates as dates: they read as a CSV would.
-    sheet.append([1001, "s1", "Pro", 19.99, "EUR", "month", datetime(2025, 1, 1), None, 3])
-    sheet.append([1001, "s2", "Pro", 240, "EUR", "year", datetime(2025, 1, 1), "2026-01-01"])
+    sheet.append([1001, "s1", "Pro", 19.99, "EUR", "month", date(2025, 1, 1), None, 3])
+    sheet.append([1001, "s2", "Pro", 240, "EUR", "year", date(2025, 1, 1), "2026-01-01"])
     sheet.cell(row=5, column=1, value=1001)  # a row further down, after an empty one
-    for column, value in enumerate(["s3", "Max", 5, "EUR", "month", datetime(2025, 6, 1)], 2):
+    for column, value in enumerate(["s3", "Max", 5, "EUR", "month", date(2025, 6, 1)], 2):
         sheet.cell(row=5, column=column, value=value)
     sheet.cell(row=6, column=2, value="s4")  # no account, no plan …
     path = tmp_path / "subscriptions.xlsx"

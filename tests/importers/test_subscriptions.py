@@ -144,3 +144,21 @@ def test_importing_subscriptions_re_segments_accounts_not_segmented_by_hand(sess
     titles = [e.title for e in account_timeline(session, acme.id)]
     assert f"Subscription added by import #{result.import_id}" in titles
     assert f"Segment changed by rule by import #{result.import_id}" in titles
+
+
+def test_an_empty_quantity_is_one_and_a_missing_quantity_column_leaves_it_alone(session, tmp_path):
+    make_account(session, "acme")
+    row = "acme,s1,Pro,10,USD,month,2025-01-01,"
+    run_import(
+        session, "subscriptions", write_file(tmp_path, "a.csv", f"{HEADER},quantity\n{row},5\n")
+    )
+    without = run_import(
+        session, "subscriptions", write_file(tmp_path, "b.csv", f"{HEADER}\n{row}\n")
+    )
+    assert counts(without) == (0, 0, 1, 0)
+    empty = run_import(
+        session, "subscriptions", write_file(tmp_path, "c.csv", f"{HEADER},quantity\n{row},\n")
+    )
+    assert counts(empty) == (0, 1, 0, 0)
+    [subscription] = subscriptions(session)
+    assert subscription.quantity == 1

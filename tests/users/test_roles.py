@@ -7,11 +7,11 @@ import pytest
 from headway.users.models import Scope
 from tests.helpers import bearer, make_account
 
-# (person, may create accounts, may edit Bob's account Acme, may assign Acme's owner)
+# (person, may create accounts, may edit Bob's account Acme, may assign Acme's owner and segment)
 MATRIX = [
     ("alice", True, True, True),  # admin: everything
-    ("dave", True, True, True),  # manager: all accounts, assigns CSMs
-    ("bob", False, True, False),  # CSM who owns Acme: edits it, does not assign
+    ("dave", True, True, True),  # manager: all accounts, assigns CSMs and segments
+    ("bob", False, True, False),  # CSM who owns Acme: edits it, assigns neither owner nor segment
     ("erin", False, False, False),  # another CSM: reads Acme, cannot edit it
     ("carol", False, False, False),  # viewer: reads only
 ]
@@ -41,6 +41,11 @@ def test_the_role_matrix_through_the_api(
         f"/api/v1/accounts/{acme.id}", json={"owner_id": erin.id}, headers=headers
     )
     assert assigned.status_code == (200 if may_assign else 403), assigned.text
+
+    segmented = client.patch(
+        f"/api/v1/accounts/{acme.id}", json={"segment": "mid-touch"}, headers=headers
+    )
+    assert segmented.status_code == (200 if may_assign else 403), segmented.text
 
 
 def test_a_request_without_a_key_is_refused(client):

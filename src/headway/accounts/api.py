@@ -20,7 +20,6 @@ from headway.accounts.schemas import (
 from headway.accounts.service import (
     create_account,
     get_account,
-    list_accounts,
     list_segments,
     list_stages,
     update_account,
@@ -28,7 +27,7 @@ from headway.accounts.service import (
 from headway.core import clock
 from headway.core.pagination import Page
 from headway.core.timeline import account_timeline
-from headway.revenue.service import mrr_by_account, mrr_by_account_query
+from headway.revenue.service import apply_segment_rules, list_accounts_with_mrr, mrr_by_account
 from headway.web.auth import ApiPrincipal, SessionDep, settings_of
 from headway.web.errors import API_ERROR_RESPONSES
 from headway.web.params import PageNumber, PathId, PerPage
@@ -48,13 +47,14 @@ def get_accounts(
 ) -> Page[AccountRead]:
     """List accounts with filters, sorting and pages; MRR is today's, in the reporting currency."""
     currency = settings_of(request).reporting_currency
-    rows, total = list_accounts(
+    rows, total = list_accounts_with_mrr(
         session=session,
         filters=filters,
         sort=sort,
         page=page,
         per_page=per_page,
-        mrr_query=mrr_by_account_query(on=clock.today(), currency=currency),
+        on=clock.today(),
+        currency=currency,
     )
     return Page[AccountRead](
         items=[account_read(r.account, r.mrr_minor, currency) for r in rows],
@@ -104,6 +104,11 @@ def patch_account(
         account_id=account_id,
         changes=changes,
     )
+    if changes.segment_by_rule:
+        currency = settings_of(request).reporting_currency
+        apply_segment_rules(
+            session=session, actor=principal.actor, currency=currency, account_ids=[account.id]
+        )
     return get_one_account(request, session, principal, account.id)
 
 

@@ -8,13 +8,12 @@ import typer
 from rich.table import Table
 
 from headway.accounts.schemas import AccountFilter, AccountSort, account_read
-from headway.accounts.service import list_accounts
 from headway.config import get_settings
 from headway.core import clock
 from headway.core.audit import Actor
 from headway.core.console import command_session, console, print_json
 from headway.core.money import format_money
-from headway.revenue.service import apply_segment_rules, mrr_by_account_query
+from headway.revenue.service import apply_segment_rules, list_accounts_with_mrr
 
 app = typer.Typer(help="Accounts: list them, re-segment them by rule.", no_args_is_help=True)
 
@@ -32,13 +31,14 @@ def accounts_list(
     """List accounts with today's MRR in the reporting currency."""
     currency = get_settings().reporting_currency
     with command_session() as session:
-        rows, total = list_accounts(
+        rows, total = list_accounts_with_mrr(
             session=session,
             filters=AccountFilter(q=q, segment=segment, stage=stage),
             sort=sort,
             page=page,
             per_page=per_page,
-            mrr_query=mrr_by_account_query(on=clock.today(), currency=currency),
+            on=clock.today(),
+            currency=currency,
         )
         items = [account_read(r.account, r.mrr_minor, currency) for r in rows]
     if as_json:

@@ -300,6 +300,9 @@ def update_account(
             and not permissions.can_assign_owner
         ):
             raise PermissionDenied("only admins and managers assign CSMs")
+        sets_segment = given.get("segment") or given.get("segment_by_rule")
+        if sets_segment and not permissions.can_set_segment:
+            raise PermissionDenied("only admins and managers set segments")
     before = snapshot(account, ACCOUNT_FIELDS)
     for name in ("name", "domain", "industry", "employees", "traits"):
         if name in given:
@@ -387,11 +390,20 @@ def change_stage(
     )
 
 
-def apply_segment_rules(*, session: Session, actor: Actor, arr_by_account: dict[int, float]) -> int:
-    """Re-segment every account not segmented by hand from its ARR; return how many moved."""
+def apply_segment_rules(
+    *,
+    session: Session,
+    actor: Actor,
+    arr_by_account: dict[int, float],
+    account_ids: list[int] | None = None,
+) -> int:
+    """Re-segment accounts not segmented by hand (all, or those given) from their ARR."""
     segments = list_segments(session=session)
     moved = 0
-    accounts = session.scalars(select(Account).where(Account.segment_locked.is_(False)))
+    query = select(Account).where(Account.segment_locked.is_(False))
+    if account_ids is not None:
+        query = query.where(Account.id.in_(account_ids))
+    accounts = session.scalars(query)
     for account in accounts:
         target = segment_for_arr(segments, arr_by_account.get(account.id, 0.0))
         new_id = target.id if target else None
@@ -461,6 +473,8 @@ def _audit_entries(session: Session, account_id: int, limit: int) -> list[Timeli
     )
     entries = []
     for row in rows:
+        if row.action == "account.update" and row.after and set(row.after) <= {"stage_id"}:
+            continue  # the stage change entry tells the same change, with its reason
         title = _AUDIT_TITLES.get(row.action, row.action)
         if row.import_id is not None:
             title += f" by import #{row.import_id}"

@@ -20,7 +20,9 @@ from headway.core.errors import HeadwayError
 from headway.demo.database import Progress as ProgressCallback
 from headway.demo.service import DemoReport, generate_demo, load_demo_if_empty, write_demo_files
 
-app = typer.Typer(help="The demo company: a realistic simulated customer base.", no_args_is_help=True)
+app = typer.Typer(
+    help="The demo company: a realistic simulated customer base.", no_args_is_help=True
+)
 DEMO_ACTOR = Actor.system("demo")
 # Runs at least this large show a progress bar.
 PROGRESS_FROM_ACCOUNTS = 5_000

@@ -277,4 +277,3 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         subscriptions=subscriptions,
         stage_changes=stage_changes,
     )
-

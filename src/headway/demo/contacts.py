@@ -33,9 +33,7 @@ class DemoContacts:
         return len(self.account)
 
 
-def contact_counts(
-    rng: np.random.Generator, segment: np.ndarray, seats: np.ndarray
-) -> np.ndarray:
+def contact_counts(rng: np.random.Generator, segment: np.ndarray, seats: np.ndarray) -> np.ndarray:
     """How many contacts each account has: 2–6, and 4–10 at high-touch accounts."""
     small = np.clip(2 + rng.poisson(0.4 + 0.5 * np.log10(np.maximum(seats, 1))), 2, 6)
     large = np.clip(4 + rng.poisson(2.5, len(segment)), 4, 10)

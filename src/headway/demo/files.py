@@ -116,7 +116,7 @@ def _account_columns(company: DemoCompany) -> Iterator[list[list[Any]]]:
     order = np.concatenate(
         [np.flatnonzero(accounts.parent < 0), np.flatnonzero(accounts.parent >= 0)]
     )
-    parent_ids = np.append(accounts.external_id, None)  # -1 (no parent) picks the None
+    parent_ids = np.array([*accounts.external_id.tolist(), None], dtype=object)  # -1 → None
     for part in _slices(len(order)):
         idx = order[part]
         yield [

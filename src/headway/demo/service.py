@@ -17,6 +17,7 @@ from headway.demo.database import (
     Progress,
     count_accounts,
     delete_demo_data,
+    no_progress,
     write_company,
     write_team,
 )
@@ -108,7 +109,7 @@ def generate_demo(
         company,
         password_hash=hash_password(DEMO_PASSWORD),  # once: argon2 is slow on purpose
         now=now,
-        progress=progress or _quiet,
+        progress=progress or no_progress,
     )
     record_audit(
         session,
@@ -175,9 +176,5 @@ def write_demo_files(
     """Write the demo company as CSV and Parquet files in the canonical import columns."""
     started = time.perf_counter()
     company = generate_company(seed=seed, as_of=as_of or clock.today(), accounts=accounts)
-    paths = write_files(company, out_dir, progress=progress or _quiet)
+    paths = write_files(company, out_dir, progress=progress or no_progress)
     return _report(company, started, files=[str(path) for path in paths])
-
-
-def _quiet(step: str, done: int, total: int) -> None:
-    """Report no progress."""

@@ -72,7 +72,7 @@ class SubscriptionImport(KindImport):
         if len(self.errors) > before:
             return None
         if values["quantity"] is None:
-            values["quantity"] = MISSING  # an empty quantity is the default, 1
+            values["quantity"] = 1  # an empty cell is the default
         present = {name: value for name, value in values.items() if value is not MISSING}
         return ParsedRow(row=row, key=subscription_id, values=present)
 

@@ -232,6 +232,11 @@ class Permissions:
         return self.role in (Role.ADMIN, Role.MANAGER)
 
     @property
+    def can_set_segment(self) -> bool:
+        # Segments decide the Appropriate Experience and the team's workload: CS leadership's call.
+        return self.role in (Role.ADMIN, Role.MANAGER)
+
+    @property
     def can_create_accounts(self) -> bool:
         return self.role in (Role.ADMIN, Role.MANAGER)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from headway.core import clock
 from headway.core.money import format_money
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def ago(value: datetime | date | None) -> str:
     """Say how long ago a moment was, in days."""
     if value is None:
         return "—"
-    today = datetime.now(UTC).date()
+    today = clock.today()
     day = value.date() if isinstance(value, datetime) else value
     days = (today - day).days
     if days <= 0:
