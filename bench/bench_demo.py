@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from typing import Any
 
 from bench.common import OUT_DIR, fresh_postgres_database, fresh_sqlite_database, peak_rss_mb
 
@@ -36,8 +37,9 @@ def run_case(case: str, accounts: int) -> dict[str, object]:
     from headway.demo.company import generate_company
 
     started = time.perf_counter()
+    summary: dict[str, Any]
     if case == "generate":
-        summary = generate_company(seed=SEED, as_of=AS_OF, accounts=accounts).summary()
+        summary = dict(generate_company(seed=SEED, as_of=AS_OF, accounts=accounts).summary())
     elif case == "files":
         from headway.demo.service import write_demo_files
 

@@ -16,7 +16,12 @@ from headway.core.errors import Conflict
 from headway.demo.company import generate_company
 from headway.demo.lifecycle import STAGE_KEYS
 from headway.demo.segments import CURRENCIES, SEGMENT_KEYS
-from headway.demo.service import ensure_demo_team, generate_demo, load_demo_if_empty
+from headway.demo.service import (
+    DemoReport,
+    ensure_demo_team,
+    generate_demo,
+    load_demo_if_empty,
+)
 from headway.revenue.models import Subscription
 from headway.revenue.service import mrr_by_account
 from headway.users.models import User
@@ -32,9 +37,9 @@ def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def generate(session: Session, seed: int = 3, **options: object) -> object:
+def generate(session: Session, seed: int = 3, *, replace: bool = False) -> DemoReport:
     return generate_demo(
-        session=session, actor=DEMO, seed=seed, accounts=ACCOUNTS, as_of=AS_OF, **options
+        session=session, actor=DEMO, seed=seed, accounts=ACCOUNTS, as_of=AS_OF, replace=replace
     )
 
 
@@ -82,8 +87,8 @@ def test_accounts_are_written_with_their_segment_stage_owner_and_parent(session:
         .join(LifecycleStage, LifecycleStage.id == Account.stage_id)
     ).all()
     by_external_id = {row[0].external_id: row for row in rows}
-    emails = dict(session.execute(select(User.id, User.email)).all())
-    external_ids = {a.id: a.external_id for a, _, _ in rows}
+    emails: dict[int | None, str] = dict(session.execute(select(User.id, User.email)).all())
+    external_ids: dict[int | None, str] = {a.id: a.external_id for a, _, _ in rows}
     for i in range(ACCOUNTS):
         account, segment, stage = by_external_id[demo.external_id[i]]
         assert account.name == demo.name[i] and account.domain == demo.domain[i]
@@ -95,7 +100,7 @@ def test_accounts_are_written_with_their_segment_stage_owner_and_parent(session:
         expected_parent = demo.external_id[parent] if parent >= 0 else None
         assert external_ids.get(account.parent_id) == expected_parent
         assert account.traits["demo_engagement"] == round(float(demo.engagement[i]), 3)
-        assert account.created_at <= account.stage_entered_at
+        assert account.stage_entered_at and account.created_at <= account.stage_entered_at
     assert any(a.parent_id for a, _, _ in rows)
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -138,3 +138,13 @@ def ensure_schema(url: str) -> None:
     """Create or upgrade the schema of a database when it is not at the latest migration."""
     if not schema_is_current(url):
         upgrade_schema(url)
+
+
+def refresh_statistics(session: Session) -> None:
+    """Refresh the query planner's statistics after a bulk write.
+
+    Without it PostgreSQL plans account searches for empty tables and takes seconds instead of
+    milliseconds until autovacuum gets round to it.
+    """
+    session.execute(text("ANALYZE"))
+    session.commit()

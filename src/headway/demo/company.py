@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from headway.demo import customers as draw
+from headway.demo import customers
 from headway.demo.contacts import DemoContacts, contact_counts, draw_contacts
 from headway.demo.histories import NewCustomers, simulate_histories
 from headway.demo.lifecycle import loyal_after_days, onboarding_days, stage_paths
@@ -165,33 +165,35 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
     engagement = 1 / (1 + np.exp(-1.7 * engagement_z))
 
     rng = stream(seed, "size")
-    first_segment = draw.draw_segments(rng, n)
-    plan, yearly, seats = draw.draw_first_plans(
-        rng, first_segment, draw.draw_initial_arr(rng, first_segment)
+    first_segment = customers.draw_segments(rng, n)
+    plan, yearly, seats = customers.draw_first_plans(
+        rng, first_segment, customers.draw_initial_arr(rng, first_segment)
     )
     employees = np.maximum(seats + 1, np.round(seats * rng.lognormal(np.log(4), 0.7, n)))
-    currency = draw.draw_currencies(rng, n)
+    currency = customers.draw_currencies(rng, n)
 
     rng = stream(seed, "starts")
-    paid_start = draw.draw_paid_starts(rng, n, start, end)
-    trial_days = draw.draw_trial_days(rng, first_segment)
-    sales_cycle = draw.draw_sales_cycles(rng, first_segment)
+    paid_start = customers.draw_paid_starts(rng, n, start, end)
+    trial_days = customers.draw_trial_days(rng, first_segment)
+    sales_cycle = customers.draw_sales_cycles(rng, first_segment)
     channel = np.array(ACQUISITION_CHANNELS, dtype=object)[
         rng.integers(0, len(ACQUISITION_CHANNELS), n)
     ]
 
     rng = stream(seed, "hierarchy")
-    parent = draw.draw_hierarchy(rng, first_segment, paid_start, start, end)
-    paid_start = draw.place_children(rng, parent, paid_start, end)
+    parent = customers.draw_hierarchy(rng, first_segment, paid_start, start, end)
+    paid_start = customers.place_children(rng, parent, paid_start, end)
     children = parent >= 0
     currency[children] = currency[parent[children]]
 
     rng = stream(seed, "names")
-    names = draw.company_names(rng, n)
+    names = customers.company_names(rng, n)
     industry = names.industry.copy()
     industry[children] = industry[parent[children]]
-    domain = draw.domains(rng, names.slug, currency)
-    name, domain = draw.division_names(rng, parent, names.name, domain)
+    domain = customers.domains(rng, names.slug, currency)
+    name, domain, region = customers.name_divisions(
+        rng, parent, names.name, domain, customers.region_of(currency)
+    )
 
     histories = simulate_histories(
         stream(seed, "histories"),
@@ -229,7 +231,7 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         owner=owner,
         parent=parent,
         engagement=engagement,
-        region=draw.region_of(currency),
+        region=region,
         channel=channel,
         created_at=created_at,
         stage=stage,

@@ -201,18 +201,28 @@ def place_children(
     return start
 
 
-def division_names(
-    rng: np.random.Generator, parent: np.ndarray, name: np.ndarray, domain: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Name children after their parent's division: 'Northwind Logistics Europe'."""
-    name, domain = name.copy(), domain.copy()
+def name_divisions(
+    rng: np.random.Generator,
+    parent: np.ndarray,
+    name: np.ndarray,
+    domain: np.ndarray,
+    region: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Name children after their parent's division: 'Northwind Logistics Europe'.
+
+    Returns the names, domains and regions of every account with the children's changed.
+    """
+    name, domain, region = name.copy(), domain.copy(), region.copy()
+    divisions = list(DIVISIONS)
     for p in np.unique(parent[parent >= 0]).tolist():
         children = np.flatnonzero(parent == p)
-        picked = rng.choice(len(DIVISIONS), size=len(children), replace=False)
-        for child, division in zip(children.tolist(), picked.tolist(), strict=True):
-            name[child] = f"{name[p]} {DIVISIONS[division]}"
-            domain[child] = f"{DIVISIONS[division].lower().replace(' ', '')}.{domain[p]}"
-    return name, domain
+        picked = rng.choice(len(divisions), size=len(children), replace=False)
+        for child, index in zip(children.tolist(), picked.tolist(), strict=True):
+            division = divisions[index]
+            name[child] = f"{name[p]} {division}"
+            domain[child] = f"{division.lower().replace(' ', '')}.{domain[p]}"
+            region[child] = DIVISIONS[division] or region[p]
+    return name, domain, region
 
 
 def region_of(currency: np.ndarray) -> np.ndarray:

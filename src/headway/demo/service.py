@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from headway.core import clock
 from headway.core.audit import Actor, record_audit
+from headway.core.db import refresh_statistics
 from headway.core.errors import Conflict
 from headway.demo.company import DemoCompany, generate_company
 from headway.demo.database import (
@@ -122,6 +123,8 @@ def generate_demo(
         after={"seed": seed, "as_of": company.as_of.isoformat(), **company.summary()},
     )
     session.commit()
+    # The planner must know the tables are no longer empty, or the first pages crawl.
+    refresh_statistics(session)
     return _report(company, started, replaced=deleted.accounts if deleted else 0)
 
 

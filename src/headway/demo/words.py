@@ -60,21 +60,22 @@ NAME_DESIGNATORS = (
     "Ventures",
 )
 
-# Divisions of a parent company, each its own account: "Northwind Logistics Europe".
-DIVISIONS = (
-    "Europe",
-    "Asia Pacific",
-    "North America",
-    "Latin America",
-    "Nordics",
-    "Japan",
-    "Australia",
-    "Canada",
-    "Germany",
-    "France",
-    "Digital",
-    "Services",
-)
+# Divisions of a parent company, each its own account ("Northwind Logistics Europe"), with
+# the region they are in (None: wherever headquarters is). Headquarters pays for them all.
+DIVISIONS: dict[str, str | None] = {
+    "Europe": "Europe",
+    "Asia Pacific": "Asia Pacific",
+    "North America": "North America",
+    "Latin America": "Latin America",
+    "Nordics": "Europe",
+    "Japan": "Asia Pacific",
+    "Australia": "Asia Pacific",
+    "Canada": "North America",
+    "Germany": "Europe",
+    "France": "Europe",
+    "Digital": None,
+    "Services": None,
+}
 
 FIRST_NAMES = (
     "Aaron Abigail Adam Adriana Ahmed Aiden Alana Alejandro Alex Alice Amara Amelia Amir Ana "

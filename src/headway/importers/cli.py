@@ -8,15 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from headway.core.console import command_session, console, err_console, print_json
 from headway.importers.columns import ImportKind
@@ -123,26 +115,34 @@ class _Bar:
 
     def __call__(self, phase: str, done: int, total: int, unit: str) -> None:
         if self.progress is None:
+            # Only the file's own size opens the bar; the "Segments" step joins an open one.
             big = total >= (PROGRESS_MIN_BYTES if unit == "bytes" else PROGRESS_MIN_ROWS)
-            if not big:
+            if unit == "steps" or not big:
                 return
-            amount = DownloadColumn() if unit == "bytes" else MofNCompleteColumn()
             self.progress = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description:<9}"),
                 BarColumn(),
-                amount,
+                TextColumn("{task.fields[amount]}"),
                 TimeRemainingColumn(),
                 console=err_console,
                 transient=True,
             )
             self.progress.start()
         if phase not in self.tasks:
-            self.tasks[phase] = self.progress.add_task(phase, total=total or None)
-        self.progress.update(self.tasks[phase], completed=done)
+            self.tasks[phase] = self.progress.add_task(phase, total=total or None, amount="")
+        self.progress.update(self.tasks[phase], completed=done, amount=_amount(done, total, unit))
 
     def stop(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def _amount(done: int, total: int, unit: str) -> str:
+    if unit == "bytes":
+        return f"{done / 1e6:.1f}/{total / 1e6:.1f} MB"
+    if unit == "rows":
+        return f"{done:,}/{total:,} rows"
+    return ""
 
 
 @contextmanager

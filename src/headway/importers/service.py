@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,8 @@ from headway.importers.subscriptions import SubscriptionImport
 from headway.revenue.service import mrr_by_account
 from headway.users.service import Permissions
 
-# Called as progress(phase, done, total, unit) while a file is read: unit is "bytes" or "rows".
+# Called as progress(phase, done, total, unit) as an import goes: "Checking" and "Writing" count
+# the file's "bytes" (CSV) or "rows" (XLSX); "Segments" counts "steps" (the rule runs after).
 Progress = Callable[[str, int, int, str], None]
 PROGRESS_EVERY = 1000
 
@@ -129,7 +130,11 @@ def import_file(
     finally:
         reader.close()
     if result.ok and not dry_run and kind is not ImportKind.CONTACTS:
+        if progress is not None:
+            progress("Segments", 0, 1, "steps")
         _apply_segment_rules(session, result.import_id or 0)
+        if progress is not None:
+            progress("Segments", 1, 1, "steps")
     return result
 
 
@@ -176,6 +181,11 @@ def _write(
         started_at=importer.now,
         rows=importer.rows,
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg prepares a statement run 5 times, and PostgreSQL may then keep a generic plan
+        # chosen while the tables were nearly empty (a sequential scan), which gets slower with
+        # every chunk written in this transaction: plan each lookup for its own values instead.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     session.add(run)
     session.flush()
     rows = _reporting(reader.rows(), reader, "Writing", progress)
