@@ -73,7 +73,10 @@ def test_without_json_errors_go_to_stderr_one_per_line(session, tmp_path):
         f"error: {path}, row 2, column name: expected a value: this column is required"
     )
     assert lines[1].startswith(f"error: {path}, row 3, column account_id")
-    assert lines[2] == f"2 problems in {path}: nothing was imported."
+    assert lines[2] == (
+        f"2 problems in {path}: nothing was imported. "
+        "Rows are numbered as a spreadsheet shows them: the header is row 1."
+    )
     assert result.stdout == ""
 
 

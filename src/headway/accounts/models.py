@@ -50,10 +50,11 @@ class Account(Base):
 
     __tablename__ = "accounts"
     __table_args__ = (
-        Index("ix_accounts_name_lower", "name"),
-        Index("ix_accounts_segment_name", "segment_id", "name"),
-        Index("ix_accounts_stage_name", "stage_id", "name"),
-        Index("ix_accounts_owner_name", "owner_id", "name"),
+        # Lists sort by name with the id as tie-breaker: these serve each page from an index.
+        Index("ix_accounts_name", "name", "id"),
+        Index("ix_accounts_segment_name", "segment_id", "name", "id"),
+        Index("ix_accounts_stage_name", "stage_id", "name", "id"),
+        Index("ix_accounts_owner_name", "owner_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

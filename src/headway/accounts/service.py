@@ -118,12 +118,14 @@ def list_accounts(
     """
     mrr = mrr_query.subquery() if mrr_query is not None else None
     mrr_col = func.coalesce(mrr.c.mrr, 0) if mrr is not None else literal(0)
-    query = select(Account, User.name, mrr_col.label("mrr")).outerjoin(
-        User, User.id == Account.owner_id
-    )
+    # First the page's ids, sorted from an index on accounts alone; only then the 50 rows with
+    # their owner, segment and stage. Joining first would join all 100 k rows before OFFSET.
+    ids_query = select(Account.id, mrr_col.label("mrr"))
     if mrr is not None:
-        query = query.outerjoin(mrr, mrr.c.account_id == Account.id)
-    query = _apply_filters(session, query, filters)
+        ids_query = ids_query.outerjoin(mrr, mrr.c.account_id == Account.id)
+    ids_query = _apply_filters(session, ids_query, filters)
+    descending = sort.value.startswith("-")
+    tie_breaker = Account.id.desc() if descending else Account.id.asc()
     orders: dict[AccountSort, list[Any]] = {
         AccountSort.NAME: [Account.name.asc()],
         AccountSort.NAME_DESC: [Account.name.desc()],
@@ -134,12 +136,23 @@ def list_accounts(
         AccountSort.STAGE_ENTERED: [Account.stage_entered_at.asc()],
         AccountSort.STAGE_ENTERED_DESC: [Account.stage_entered_at.desc()],
     }
-    order = orders[sort]
-    rows, total = fetch_page(
-        session, query.order_by(*order, Account.id), page=page, per_page=per_page
+    page_rows, total = fetch_page(
+        session, ids_query.order_by(*orders[sort], tie_breaker), page=page, per_page=per_page
     )
+    ids = [row.id for row in page_rows]
+    loaded = {
+        account.id: (account, owner_name)
+        for account, owner_name in session.execute(
+            select(Account, User.name)
+            .outerjoin(User, User.id == Account.owner_id)
+            .where(Account.id.in_(ids))
+        )
+    }
     return [
-        AccountRow(account=r[0], owner_name=r[1], mrr_minor=float(r[2] or 0)) for r in rows
+        AccountRow(
+            account=loaded[row.id][0], owner_name=loaded[row.id][1], mrr_minor=float(row.mrr or 0)
+        )
+        for row in page_rows
     ], total
 
 

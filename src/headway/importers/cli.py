@@ -84,7 +84,8 @@ def _print(result: ImportResult) -> None:
             err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         err_console.print(
             f"{len(result.errors)} problem{'s' if len(result.errors) != 1 else ''} "
-            f"in {result.file}: nothing was imported.",
+            f"in {result.file}: nothing was imported. Rows are numbered as a spreadsheet "
+            "shows them: the header is row 1.",
             highlight=False,
             soft_wrap=True,
         )

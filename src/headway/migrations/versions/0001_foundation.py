@@ -122,11 +122,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("external_id", name=op.f("uq_accounts_external_id")),
     )
     with op.batch_alter_table("accounts", schema=None) as batch_op:
-        batch_op.create_index("ix_accounts_name_lower", ["name"], unique=False)
-        batch_op.create_index("ix_accounts_owner_name", ["owner_id", "name"], unique=False)
+        batch_op.create_index("ix_accounts_name", ["name", "id"], unique=False)
+        batch_op.create_index("ix_accounts_owner_name", ["owner_id", "name", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_accounts_parent_id"), ["parent_id"], unique=False)
-        batch_op.create_index("ix_accounts_segment_name", ["segment_id", "name"], unique=False)
-        batch_op.create_index("ix_accounts_stage_name", ["stage_id", "name"], unique=False)
+        batch_op.create_index("ix_accounts_segment_name", ["segment_id", "name", "id"], unique=False)
+        batch_op.create_index("ix_accounts_stage_name", ["stage_id", "name", "id"], unique=False)
 
     op.create_table(
         "api_keys",
@@ -431,7 +431,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_accounts_segment_name")
         batch_op.drop_index(batch_op.f("ix_accounts_parent_id"))
         batch_op.drop_index("ix_accounts_owner_name")
-        batch_op.drop_index("ix_accounts_name_lower")
+        batch_op.drop_index("ix_accounts_name")
 
     op.drop_table("accounts")
     op.drop_table("users")
