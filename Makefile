@@ -59,7 +59,7 @@ chromium:
 	fi
 
 bench: venv
-	$(BIN)/python -m bench.run
+	scripts/with-postgres.sh $(BIN)/python -m bench.run
 
 # Keeps .venv and the demo database (headway.db): remove those by hand.
 clean:

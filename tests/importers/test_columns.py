@@ -22,7 +22,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "imports.md"
     ("kind", "header", "expected"),
     [
         (ImportKind.ACCOUNTS, ["account_id", "name"], "canonical"),
-        (ImportKind.ACCOUNTS, ["Account ID", "Name"], "canonical"),
+        (ImportKind.ACCOUNTS, ["account_id", "Name"], "canonical"),
+        (ImportKind.ACCOUNTS, ["Account ID", "Name"], "salesforce"),
         (ImportKind.ACCOUNTS, ["Account ID", "Account Name", "Website"], "salesforce"),
         (ImportKind.ACCOUNTS, ["ID", "NAME", "PARENTID"], "salesforce"),
         (ImportKind.ACCOUNTS, ["Record ID", "Company name", "Company owner"], "hubspot"),

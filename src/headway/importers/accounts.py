@@ -20,6 +20,7 @@ from headway.importers.rows import (
     ParsedRow,
     chunked,
     insert_rows,
+    lookup,
     merge_traits,
 )
 from headway.users.models import User
@@ -210,10 +211,11 @@ class AccountImport(KindImport):
         # Plain rows, not ORM objects: nothing stale is left in the session after bulk updates.
         existing = {
             row.external_id: row
-            for row in self.session.execute(
+            for row in lookup(
+                self.session,
                 select(Account.id, Account.stage_entered_at, *_FIELD_COLUMNS).where(
                     Account.external_id.in_([p.key for p in chunk])
-                )
+                ),
             )
         }
         new_rows: list[dict[str, Any]] = []
@@ -259,11 +261,12 @@ class AccountImport(KindImport):
             audits.append(self._audit(actor, "account.update", account.id, old, new))
         if new_rows:
             insert_rows(self.session, Account, new_rows)
-            inserted = self.session.execute(
+            inserted = lookup(
+                self.session,
                 select(Account.id, Account.external_id).where(
                     Account.external_id.in_([r["external_id"] for r in new_rows])
-                )
-            ).all()
+                ),
+            )
             for account_id, external_id in inserted:
                 self.account_ids[external_id] = account_id
             by_key = {r["external_id"]: r for r in new_rows}

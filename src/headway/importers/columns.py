@@ -183,7 +183,7 @@ def resolve_columns(kind: ImportKind, header: list[str]) -> ColumnMap | list[Hea
     if problems:
         return problems
     folded = {fold(name): index for index, name in enumerate(header) if name}
-    candidates: list[tuple[int, int, ColumnMap]] = []
+    candidates: list[tuple[tuple[int, int, int], ColumnMap]] = []
     canonical_missing: list[str] = []
     for order, fmt in enumerate(FORMATS[kind]):
         found = _match(fmt, folded)
@@ -195,10 +195,16 @@ def resolve_columns(kind: ImportKind, header: list[str]) -> ColumnMap | list[Hea
         used = set(found.values())
         traits = [(i, name) for i, name in enumerate(header) if name and i not in used]
         unnamed = [i for i, name in enumerate(header) if not name]
-        # Prefer the format that recognises the most columns; the canonical one on a tie.
-        candidates.append((len(found), -order, ColumnMap(fmt, header, found, traits, unnamed)))
+        # Prefer the format that recognises the most columns, then the one whose names the
+        # file uses as written ("Account ID" is Salesforce's), then the canonical one.
+        exact = sum(
+            header[index].casefold() in {alias.casefold() for alias in fmt.fields[name]}
+            for name, index in found.items()
+        )
+        score = (len(found), exact, -order)
+        candidates.append((score, ColumnMap(fmt, header, found, traits, unnamed)))
     if candidates:
-        return max(candidates, key=lambda c: (c[0], c[1]))[2]
+        return max(candidates, key=lambda c: c[0])[1]
     # Name the missing columns by their Headway names, with the exports' names beside them.
     return [
         HeaderProblem(

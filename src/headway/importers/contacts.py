@@ -20,6 +20,7 @@ from headway.importers.rows import (
     ParsedRow,
     chunked,
     insert_rows,
+    lookup,
     merge_traits,
 )
 
@@ -138,7 +139,7 @@ class ContactImport(KindImport):
         condition: Any = Contact.email.in_(emails)
         if ids:
             condition = or_(condition, Contact.external_id.in_(ids))
-        for row in self.session.execute(select(*_COLUMNS).where(condition)):
+        for row in lookup(self.session, select(*_COLUMNS).where(condition)):
             contact = dict(row._mapping)
             if contact["external_id"] is not None:
                 by_id[contact["external_id"]] = contact
@@ -168,10 +169,11 @@ class ContactImport(KindImport):
         if new_rows:
             insert_rows(self.session, Contact, new_rows)
             by_new_pair = {_pair(r["account_id"], r["email"]): r for r in new_rows}
-            stored = self.session.execute(
+            stored = lookup(
+                self.session,
                 select(Contact.id, Contact.account_id, Contact.email).where(
                     Contact.email.in_({r["email"] for r in new_rows})
-                )
+                ),
             )
             for contact_id, account_id, email in stored:
                 values = by_new_pair.get(_pair(account_id, email))

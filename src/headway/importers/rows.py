@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, TypeVarTuple
 
-from sqlalchemy import Table
+from sqlalchemy import Row, Select, Table, text
 from sqlalchemy.orm import Session
 
 from headway.core.audit import Actor
@@ -21,6 +21,7 @@ CHUNK_ROWS = 1000
 MAX_SHOWN_VALUE = 120
 
 T = TypeVar("T")
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -270,3 +271,20 @@ def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
     if rows:
         table: Table = model.__table__
         session.execute(table.insert(), rows)
+
+
+def lookup(session: Session, statement: Select[*Columns]) -> list[Row[*Columns]]:
+    """Run a lookup by keys; on PostgreSQL, planned for its own values every time.
+
+    psycopg prepares a statement run 5 times, and PostgreSQL may then keep a generic plan made
+    while the tables were nearly empty (a sequential scan) for the rest of the import, which
+    slows down with every chunk written. Forcing custom plans for the whole transaction would
+    re-plan every INSERT too (measured slower), hence only around lookups.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return list(session.execute(statement))
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    try:
+        return list(session.execute(statement))
+    finally:
+        session.execute(text("SET LOCAL plan_cache_mode = auto"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -181,11 +181,6 @@ def _write(
         started_at=importer.now,
         rows=importer.rows,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # psycopg prepares a statement run 5 times, and PostgreSQL may then keep a generic plan
-        # chosen while the tables were nearly empty (a sequential scan), which gets slower with
-        # every chunk written in this transaction: plan each lookup for its own values instead.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     session.add(run)
     session.flush()
     rows = _reporting(reader.rows(), reader, "Writing", progress)

@@ -11,7 +11,15 @@ from headway.accounts.models import Account
 from headway.core.audit import Actor, AuditEntry, audit_row, changed, jsonable
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
-from headway.importers.rows import MISSING, Cells, KindImport, ParsedRow, chunked, insert_rows
+from headway.importers.rows import (
+    MISSING,
+    Cells,
+    KindImport,
+    ParsedRow,
+    chunked,
+    insert_rows,
+    lookup,
+)
 from headway.revenue.models import Subscription
 from headway.revenue.service import SUBSCRIPTION_FIELDS
 
@@ -85,8 +93,9 @@ class SubscriptionImport(KindImport):
     def _write_chunk(self, chunk: list[ParsedRow], actor: Actor) -> None:
         existing = {
             row.external_id: row
-            for row in self.session.execute(
-                select(*_COLUMNS).where(Subscription.external_id.in_([p.key for p in chunk]))
+            for row in lookup(
+                self.session,
+                select(*_COLUMNS).where(Subscription.external_id.in_([p.key for p in chunk])),
             )
         }
         new_rows: list[dict[str, Any]] = []
@@ -118,11 +127,12 @@ class SubscriptionImport(KindImport):
             )
         if new_rows:
             insert_rows(self.session, Subscription, new_rows)
-            inserted = self.session.execute(
+            inserted = lookup(
+                self.session,
                 select(Subscription.id, Subscription.external_id).where(
                     Subscription.external_id.in_([r["external_id"] for r in new_rows])
-                )
-            ).all()
+                ),
+            )
             by_key = {r["external_id"]: r for r in new_rows}
             for subscription_id, external_id in inserted:
                 values = by_key[external_id]
