@@ -34,6 +34,20 @@ class Settings(BaseSettings):
     reporting_currency: str = Field(
         "USD", description="ISO 4217 code that money across currencies is reported in."
     )
+    gross_margin: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Gross margin as a fraction (0.8 = 80 %): LTV and CAC payback use it.",
+    )
+    reactivation_window_days: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "Days after churning within which a returning account counts as reactivation; "
+            "later returns count as new. Unset: reactivation however late."
+        ),
+    )
     page_size: int = Field(50, description="Rows per page in lists and API pages (default).")
     log_level: str = Field("info", description="Server log level: debug, info, warning, error.")
 

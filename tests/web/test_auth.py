@@ -88,3 +88,11 @@ def test_the_session_cookie_is_signed_and_http_only(client, alice):
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
     client.cookies.set("headway_session", "forged." + client.cookies["headway_session"])
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_the_imports_link_shows_only_to_people_who_may_import(client, dave, bob):
+    login(client, dave)
+    assert 'href="/imports"' in client.get("/").text
+    client.cookies.clear()
+    login(client, bob)
+    assert 'href="/imports"' not in client.get("/").text

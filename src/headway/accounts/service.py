@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, LifecycleStage, Segment, StageChange
 from headway.accounts.schemas import AccountCreate, AccountFilter, AccountSort, AccountUpdate
 from headway.core import clock
-from headway.core.audit import Actor, AuditEntry, changed, record_audit, snapshot
+from headway.core.audit import Actor, AuditEntry, audit_row, changed, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from headway.core.pagination import fetch_page
 from headway.core.timeline import TimelineEntry, register_timeline_source
@@ -409,33 +409,49 @@ def apply_segment_rules(
     actor: Actor,
     arr_by_account: dict[int, float],
     account_ids: list[int] | None = None,
+    chunk_size: int = 1000,
 ) -> int:
-    """Re-segment accounts not segmented by hand (all, or those given) from their ARR."""
+    """Re-segment accounts not segmented by hand (all, or those given) from their ARR.
+
+    Works on plain rows with bulk updates, not ORM objects: at 100 k accounts that is a few
+    seconds and a few MB instead of 17 s and 740 MB. Returns how many accounts moved.
+    """
     segments = list_segments(session=session)
-    moved = 0
-    query = select(Account).where(Account.segment_locked.is_(False))
+    query = select(Account.id, Account.segment_id).where(Account.segment_locked.is_(False))
     if account_ids is not None:
         query = query.where(Account.id.in_(account_ids))
-    accounts = session.scalars(query)
-    for account in accounts:
-        target = segment_for_arr(segments, arr_by_account.get(account.id, 0.0))
+    now = clock.now()
+    moves: list[dict[str, Any]] = []
+    for account_id, segment_id in session.execute(query):
+        target = segment_for_arr(segments, arr_by_account.get(account_id, 0.0))
         new_id = target.id if target else None
-        if account.segment_id != new_id:
-            record_audit(
-                session,
-                actor=actor,
-                action="account.resegment",
-                entity_type="account",
-                entity_id=account.id,
-                account_id=account.id,
-                before={"segment_id": account.segment_id},
-                after={"segment_id": new_id},
-            )
-            account.segment_id, account.segment = new_id, target
-            account.updated_at = clock.now()
-            moved += 1
+        if segment_id != new_id:
+            moves.append({"id": account_id, "segment_id": new_id, "before": segment_id})
+    for start in range(0, len(moves), chunk_size):
+        chunk = moves[start : start + chunk_size]
+        session.execute(
+            update(Account),
+            [{"id": m["id"], "segment_id": m["segment_id"], "updated_at": now} for m in chunk],
+        )
+        session.execute(
+            insert(AuditEntry),
+            [
+                audit_row(
+                    actor=actor,
+                    action="account.resegment",
+                    entity_type="account",
+                    entity_id=m["id"],
+                    account_id=m["id"],
+                    before={"segment_id": m["before"]},
+                    after={"segment_id": m["segment_id"]},
+                    at=now,
+                )
+                for m in chunk
+            ],
+        )
     session.commit()
-    return moved
+    session.expire_all()  # bulk updates bypass loaded accounts: read them afresh
+    return len(moves)
 
 
 # --- timeline ------------------------------------------------------------------------------
@@ -501,55 +517,3 @@ def _audit_entries(session: Session, account_id: int, limit: int) -> list[Timeli
             )
         )
     return entries
-
-
-def apply_segment_rules_in_chunks(
-    *, session: Session, actor: Actor, arr_by_account: dict[int, float], chunk_size: int = 1000
-) -> int:
-    """Re-segment accounts not segmented by hand from their ARR, in bulk; return how many moved.
-
-    The same rule and audit rows as apply_segment_rules, without loading accounts as ORM
-    objects: at 100 k accounts that took 17 s and 740 MB, this a few seconds and a few MB.
-    """
-    # Local imports keep this addition self-contained (added by the importers' author).
-    from typing import cast
-
-    from sqlalchemy import Table, insert, update
-
-    from headway.core.audit import audit_row
-
-    segments = list_segments(session=session)
-    unlocked = session.execute(
-        select(Account.id, Account.segment_id).where(Account.segment_locked.is_(False))
-    ).all()
-    now = clock.now()
-    moves: list[dict[str, Any]] = []
-    for account_id, segment_id in unlocked:
-        target = segment_for_arr(segments, arr_by_account.get(account_id, 0.0))
-        new_id = target.id if target else None
-        if segment_id != new_id:
-            moves.append({"id": account_id, "segment_id": new_id, "before": segment_id})
-    for start in range(0, len(moves), chunk_size):
-        chunk = moves[start : start + chunk_size]
-        session.execute(
-            update(Account),
-            [{"id": m["id"], "segment_id": m["segment_id"], "updated_at": now} for m in chunk],
-        )
-        session.execute(
-            insert(cast(Table, AuditEntry.__table__)),
-            [
-                audit_row(
-                    actor=actor,
-                    action="account.resegment",
-                    entity_type="account",
-                    entity_id=m["id"],
-                    account_id=m["id"],
-                    before={"segment_id": m["before"]},
-                    after={"segment_id": m["segment_id"]},
-                    at=now,
-                )
-                for m in chunk
-            ],
-        )
-    session.commit()
-    return len(moves)

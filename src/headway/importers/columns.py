@@ -18,6 +18,8 @@ class ImportKind(StrEnum):
     ACCOUNTS = "accounts"
     CONTACTS = "contacts"
     SUBSCRIPTIONS = "subscriptions"
+    FX_RATES = "fx-rates"
+    SPEND = "spend"
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,15 @@ SUBSCRIPTION_FIELDS = (
     "quantity",
 )
 
+FX_RATE_FIELDS = ("currency", "date", "rate", "quote_currency")
+SPEND_FIELDS = ("month", "amount", "currency", "category")
+
 REQUIRED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.ACCOUNTS: ("account_id", "name"),
     ImportKind.CONTACTS: ("account_id", "email"),
     ImportKind.SUBSCRIPTIONS: SUBSCRIPTION_FIELDS[:-1],
+    ImportKind.FX_RATES: FX_RATE_FIELDS[:-1],
+    ImportKind.SPEND: SPEND_FIELDS[:-1],
 }
 
 
@@ -134,6 +141,8 @@ FORMATS: dict[ImportKind, tuple[ColumnFormat, ...]] = {
         ),
     ),
     ImportKind.SUBSCRIPTIONS: (_canonical(SUBSCRIPTION_FIELDS),),
+    ImportKind.FX_RATES: (_canonical(FX_RATE_FIELDS),),
+    ImportKind.SPEND: (_canonical(SPEND_FIELDS),),
 }
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from headway.accounts.service import apply_segment_rules_in_chunks
 from headway.config import get_settings
 from headway.core import clock
 from headway.core.audit import Actor
+from headway.core.db import refresh_statistics
 from headway.core.errors import PermissionDenied
 from headway.importers.accounts import AccountImport
 from headway.importers.columns import ColumnMap, ImportKind, resolve_columns
@@ -23,7 +23,7 @@ from headway.importers.models import ImportRun
 from headway.importers.readers import TableReader, UnreadableFile, open_table
 from headway.importers.rows import KindImport, RowError
 from headway.importers.subscriptions import SubscriptionImport
-from headway.revenue.service import mrr_by_account
+from headway.revenue.service import apply_segment_rules
 from headway.users.service import Permissions
 
 # Called as progress(phase, done, total, unit) as an import goes: "Checking" and "Writing" count
@@ -135,23 +135,18 @@ def import_file(
         _apply_segment_rules(session, result.import_id or 0)
         if progress is not None:
             progress("Segments", 1, 1, "steps")
+    if result.ok and not dry_run:
+        refresh_statistics(session)
     return result
 
 
 def _apply_segment_rules(session: Session, import_id: int) -> None:
-    # Segments follow ARR: new accounts and changed subscriptions may move accounts. The
-    # same rule as revenue.service.apply_segment_rules, applied in bulk (see bench/).
+    # Segments follow ARR: new accounts and changed subscriptions may move accounts.
     session.expire_all()
-    arr = {
-        account_id: mrr * 12
-        for account_id, mrr in mrr_by_account(
-            session=session, on=clock.today(), currency=get_settings().reporting_currency
-        ).items()
-    }
-    apply_segment_rules_in_chunks(
+    apply_segment_rules(
         session=session,
         actor=Actor.system("rule: segments").for_import(import_id),
-        arr_by_account=arr,
+        currency=get_settings().reporting_currency,
     )
 
 

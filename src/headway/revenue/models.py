@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Double,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from headway.core.db import Base
@@ -31,5 +39,43 @@ class Subscription(Base):
     quantity: Mapped[int] = mapped_column(default=1)
     start_date: Mapped[date]
     end_date: Mapped[date | None]  # exclusive; None = ongoing
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class FxRate(Base):
+    """An exchange rate on a day: `rate` units of `quote_currency` buy 1 unit of `currency`."""
+
+    __tablename__ = "fx_rates"
+    __table_args__ = (
+        UniqueConstraint("currency", "quote_currency", "rate_date"),
+        CheckConstraint("rate > 0", name="rate"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    # The reporting currency when the rate was imported: a later change of the setting then
+    # finds no rates rather than wrong ones.
+    quote_currency: Mapped[str] = mapped_column(String(3))
+    rate_date: Mapped[date]
+    rate: Mapped[float] = mapped_column(Double)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SalesMarketingSpend(Base):
+    """Sales and marketing spend of one month (one row per category and currency): feeds CAC."""
+
+    __tablename__ = "sales_marketing_spend"
+    __table_args__ = (
+        UniqueConstraint("month", "category", "currency"),
+        CheckConstraint("amount_minor >= 0", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]  # the first day of the month
+    category: Mapped[str] = mapped_column(String(64), default="")
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

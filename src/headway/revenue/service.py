@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -11,18 +11,39 @@ from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, LifecycleStage, Segment
 from headway.accounts.schemas import AccountFilter, AccountSort
-from headway.accounts.service import AccountRow, get_account, list_accounts
+from headway.accounts.service import AccountRow, get_account, get_segment, list_accounts
 from headway.accounts.service import apply_segment_rules as resegment_by_arr
+from headway.config import Settings
 from headway.core import clock
 from headway.core.audit import Actor, changed, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from headway.core.money import format_money, to_minor
 from headway.core.pagination import fetch_page
 from headway.core.timeline import TimelineEntry, register_timeline_source
-from headway.revenue.models import Subscription
+from headway.revenue.fx import ExchangeRates, load_exchange_rates
+from headway.revenue.ledger import build_ledger, read_subscriptions
+from headway.revenue.metrics import (
+    TTM_MONTHS,
+    AccountMonth,
+    CohortMeasure,
+    CohortPeriod,
+    CohortRow,
+    PeriodMetrics,
+    account_months,
+    classify_movements,
+    cohort_retention,
+    month_end,
+    month_label,
+    month_number,
+    month_start,
+    period_metrics,
+    revenue_definitions,
+    total_movements,
+)
+from headway.revenue.models import SalesMarketingSpend, Subscription
 from headway.revenue.mrr import Charge, month_ends, mrr_on
 from headway.revenue.schemas import SubscriptionCreate, SubscriptionUpdate
-from headway.users.service import Permissions
+from headway.users.service import Permissions, get_user
 
 SUBSCRIPTION_FIELDS = [
     "external_id",
@@ -329,3 +350,274 @@ def _subscription_entries(session: Session, account_id: int, limit: int) -> list
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# --- Revenue metrics: movements, retention, LTV, CAC and cohorts (docs/metrics.md) ----------
+
+# Longest period (or cohort range) one request may cover: 10 years of month ends per account.
+MAX_PERIOD_MONTHS = 120
+DEFAULT_MONTHLY_COHORTS = 12
+DEFAULT_QUARTERLY_COHORTS = 8
+
+
+@dataclass(frozen=True)
+class RevenueOptions:
+    """The settings revenue metrics follow."""
+
+    reporting_currency: str
+    gross_margin: float = 0.8
+    reactivation_window_days: int | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, reactivation_window_days: int | None = None
+    ) -> RevenueOptions:
+        """The options of the configured settings, with an optional reactivation window."""
+        return cls(
+            reporting_currency=settings.reporting_currency,
+            gross_margin=settings.gross_margin,
+            reactivation_window_days=(
+                settings.reactivation_window_days
+                if reactivation_window_days is None
+                else reactivation_window_days
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class RevenueReport:
+    """Metrics of a period (or of each of its months), and how they were computed."""
+
+    periods: list[PeriodMetrics]
+    currency: str
+    converted_currencies: list[str]
+    definitions: dict[str, tuple[str, str]]
+    segment: str | None
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    """A cohort retention matrix, and how it was computed."""
+
+    by: CohortPeriod
+    measure: CohortMeasure
+    last_month: int
+    cohorts: list[CohortRow]
+    currency: str
+    converted_currencies: list[str]
+    segment: str | None
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class AccountRevenue:
+    """One account's month-end MRR and movement of each month, in the reporting currency."""
+
+    account_id: int
+    months: list[AccountMonth]
+    currency: str
+    converted_currencies: list[str]
+
+
+def revenue_metrics(
+    *,
+    session: Session,
+    options: RevenueOptions,
+    first_month: date | None = None,
+    last_month: date | None = None,
+    segment: str | None = None,
+    owner_id: int | None = None,
+    by_month: bool = False,
+) -> RevenueReport:
+    """Compute the revenue metrics of a period of whole months, or of each of its months.
+
+    The period defaults to the 12 months ending with the last complete one.
+    """
+    last = month_number(last_month) if last_month else month_number(clock.today()) - 1
+    first = month_number(first_month) if first_month else last - 11
+    _check_period(first, last)
+    segment_id, owner_id = _filters(session, segment, owner_id)
+    subscriptions = read_subscriptions(session=session, segment_id=segment_id, owner_id=owner_id)
+    filtered = segment_id is not None or owner_id is not None
+    spend_rows = [] if filtered else _spend_rows(session, first, last)
+    rates = load_exchange_rates(
+        session=session,
+        reporting_currency=options.reporting_currency,
+        currencies={*subscriptions.currencies, *(currency for _, currency, _ in spend_rows)},
+        until=month_end(last),
+    )
+    # Cohort NRR and GRR look 12 months back from each month's end.
+    ledger = build_ledger(
+        subscriptions, first_month=first - TTM_MONTHS, last_month=last, rates=rates
+    )
+    spend, spend_currencies = _monthly_spend(spend_rows, first, last, rates)
+    movements = classify_movements(
+        ledger.matrix, reactivation_window_days=options.reactivation_window_days
+    )
+    totals = total_movements(ledger.matrix, movements)
+    spans = [(m, m) for m in range(first, last + 1)] if by_month else [(first, last)]
+    periods = [
+        period_metrics(
+            ledger.matrix,
+            movements,
+            totals,
+            first_month=start,
+            last_month=end,
+            gross_margin=options.gross_margin,
+            spend=_spend_of(spend, start - first, end - first),
+        )
+        for start, end in spans
+    ]
+    return RevenueReport(
+        periods=periods,
+        currency=options.reporting_currency,
+        converted_currencies=sorted({*ledger.converted_currencies, *spend_currencies}),
+        definitions=revenue_definitions(
+            reactivation_window_days=options.reactivation_window_days,
+            gross_margin=options.gross_margin,
+        ),
+        segment=segment,
+        owner_id=owner_id,
+    )
+
+
+def cohort_retention_matrix(
+    *,
+    session: Session,
+    options: RevenueOptions,
+    by: CohortPeriod = CohortPeriod.MONTH,
+    measure: CohortMeasure = CohortMeasure.LOGOS,
+    first_month: date | None = None,
+    last_month: date | None = None,
+    segment: str | None = None,
+    owner_id: int | None = None,
+) -> CohortReport:
+    """Compute the retention of each monthly (or quarterly) cohort of first-paying accounts.
+
+    Cohorts from first_month to last_month (default: the 12 months or 8 quarters ending with the
+    last complete month), each measured at the end of every later period up to last_month.
+    """
+    step = 3 if by is CohortPeriod.QUARTER else 1
+    last = month_number(last_month) if last_month else month_number(clock.today()) - 1
+    count = DEFAULT_QUARTERLY_COHORTS if step == 3 else DEFAULT_MONTHLY_COHORTS
+    first = month_number(first_month) if first_month else last - last % step - step * (count - 1)
+    first -= first % step
+    _check_period(first, last)
+    segment_id, owner_id = _filters(session, segment, owner_id)
+    subscriptions = read_subscriptions(session=session, segment_id=segment_id, owner_id=owner_id)
+    # Logo retention needs only who pays, which no exchange rate changes.
+    rates = (
+        load_exchange_rates(
+            session=session,
+            reporting_currency=options.reporting_currency,
+            currencies=subscriptions.currencies,
+            until=month_end(last),
+        )
+        if measure is CohortMeasure.MRR
+        else None
+    )
+    ledger = build_ledger(subscriptions, first_month=first, last_month=last, rates=rates)
+    cohorts = cohort_retention(
+        ledger.matrix, by=by, measure=measure, first_cohort=first, last_cohort=last
+    )
+    return CohortReport(
+        by=by,
+        measure=measure,
+        last_month=last,
+        cohorts=cohorts,
+        currency=options.reporting_currency,
+        converted_currencies=ledger.converted_currencies,
+        segment=segment,
+        owner_id=owner_id,
+    )
+
+
+def account_revenue_movements(
+    *, session: Session, account_id: int, options: RevenueOptions, until: date | None = None
+) -> AccountRevenue:
+    """Return an account's month-end MRR and movement of each month, from its first
+    subscription's month to the month of `until` (default: the current month, at its end)."""
+    get_account(session=session, account_id=account_id)
+    subscriptions = read_subscriptions(session=session, account_id=account_id)
+    last = month_number(until or clock.today())
+    if not len(subscriptions) or int(subscriptions.start_month.min()) > last:
+        return AccountRevenue(account_id, [], options.reporting_currency, [])
+    first = int(subscriptions.start_month.min())
+    rates = load_exchange_rates(
+        session=session,
+        reporting_currency=options.reporting_currency,
+        currencies=subscriptions.currencies,
+        until=month_end(last),
+    )
+    # The column before the first month holds no MRR: the first month shows as new.
+    ledger = build_ledger(subscriptions, first_month=first - 1, last_month=last, rates=rates)
+    movements = classify_movements(
+        ledger.matrix, reactivation_window_days=options.reactivation_window_days
+    )
+    return AccountRevenue(
+        account_id=account_id,
+        months=account_months(ledger.matrix, movements, 0),
+        currency=options.reporting_currency,
+        converted_currencies=ledger.converted_currencies,
+    )
+
+
+def _check_period(first: int, last: int) -> None:
+    current = month_number(clock.today())
+    if first > last:
+        raise InvalidInput(
+            f"the first month {month_label(first)} is after the last month {month_label(last)}"
+        )
+    if last > current:
+        raise InvalidInput(
+            f"the last month {month_label(last)} is after the current month "
+            f"{month_label(current)}: its MRR is not known yet"
+        )
+    if last - first + 1 > MAX_PERIOD_MONTHS:
+        raise InvalidInput(
+            f"{month_label(first)} to {month_label(last)} is {last - first + 1} months: "
+            f"ask for at most {MAX_PERIOD_MONTHS} at once"
+        )
+
+
+def _filters(
+    session: Session, segment: str | None, owner_id: int | None
+) -> tuple[int | None, int | None]:
+    segment_id = get_segment(session=session, key=segment).id if segment else None
+    if owner_id is not None:
+        get_user(session=session, user_id=owner_id)
+    return segment_id, owner_id
+
+
+def _spend_rows(session: Session, first: int, last: int) -> list[tuple[int, str, int]]:
+    rows = session.execute(
+        select(
+            SalesMarketingSpend.month,
+            SalesMarketingSpend.currency,
+            SalesMarketingSpend.amount_minor,
+        ).where(
+            SalesMarketingSpend.month >= month_start(first),
+            SalesMarketingSpend.month <= month_start(last),
+        )
+    )
+    return [(month_number(month), currency, amount) for month, currency, amount in rows]
+
+
+def _monthly_spend(
+    rows: list[tuple[int, str, int]], first: int, last: int, rates: ExchangeRates
+) -> tuple[list[float | None], set[str]]:
+    # Spend of each month in minor units of the reporting currency; None where none was recorded.
+    spend: list[float | None] = [None] * (last - first + 1)
+    for month, currency, amount in rows:
+        factor = float(rates.minor_factors(currency, [month_end(month)])[0])
+        spend[month - first] = (spend[month - first] or 0.0) + amount * factor
+    return spend, {c for _, c, _ in rows if c != rates.reporting_currency}
+
+
+def _spend_of(spend: list[float | None], first: int, last: int) -> float | None:
+    # CAC needs every month's spend: a month without any would understate it.
+    months = spend[first : last + 1]
+    if not months or any(value is None for value in months):
+        return None
+    return sum(value for value in months if value is not None)

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from headway.core import clock
 from headway.core.money import format_money
+from headway.users.service import permissions_of
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -58,8 +59,10 @@ templates.env.filters.update(money=money, ago=ago, number=number)
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Any:
     """Render a page with the current user and CSRF token available to the layout."""
+    user = getattr(request.state, "user", None)
     context = {
-        "user": getattr(request.state, "user", None),
+        "user": user,
+        "permissions": permissions_of(user) if user is not None else None,
         "csrf_token": request.session.get("csrf_token", "") if "session" in request.scope else "",
         **context,
     }
