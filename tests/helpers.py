@@ -113,4 +113,5 @@ def subscribe(
             start_date=start,
             end_date=end,
         ),
+        reporting_currency="USD",
     )

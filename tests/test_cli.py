@@ -8,9 +8,11 @@ from datetime import date
 import time_machine
 from typer.testing import CliRunner
 
+from headway.accounts.schemas import AccountUpdate
+from headway.accounts.service import update_account
 from headway.cli import app
 from headway.core.db import schema_is_current
-from tests.helpers import make_account, subscribe
+from tests.helpers import SETUP, make_account, subscribe
 
 runner = CliRunner()
 
@@ -56,8 +58,15 @@ def test_a_duplicate_user_exits_non_zero_with_the_reason(session, alice):
 
 
 def test_accounts_list_and_resegment_print_json(session):
-    acme = make_account(session, "acme", "Acme")
+    acme = make_account(session, "acme", "Acme", segment="tech-touch")  # by hand: locked
     subscribe(session, acme, "a1", "10000", date(2025, 1, 1))
+    update_account(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        account_id=acme.id,
+        changes=AccountUpdate(segment_by_rule=True),
+    )
     with time_machine.travel(date(2026, 1, 10), tick=False):
         assert run("accounts", "resegment", "--json") == {"moved": 1}
         listed = run("accounts", "list", "--json")
@@ -91,3 +100,16 @@ def test_any_command_on_a_fresh_database_creates_the_schema_itself(tmp_path, mon
         assert schema_is_current(url)
     finally:
         get_settings.cache_clear()
+
+
+def test_serve_refuses_the_public_development_key_beyond_this_machine(monkeypatch):
+    from headway.config import DEV_SECRET_KEY, get_settings
+
+    monkeypatch.setenv("HEADWAY_SECRET_KEY", DEV_SECRET_KEY)
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "HEADWAY_SECRET_KEY" in result.output

@@ -8,8 +8,8 @@ import typer
 
 import headway.tables  # noqa: F401  (every table known before the first write)
 from headway.accounts import cli as accounts_cli
-from headway.config import get_settings
-from headway.core.console import console
+from headway.config import DEV_SECRET_KEY, get_settings
+from headway.core.console import console, err_console
 from headway.core.db import upgrade_schema
 from headway.demo import cli as demo_cli
 from headway.importers import cli as importers_cli
@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_cli.app, name="user")
@@ -47,6 +48,18 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    if settings.secret_key == DEV_SECRET_KEY:
+        # The development key is public: anyone could sign a session cookie with it.
+        if host not in LOOPBACK_HOSTS:
+            err_console.print(
+                "[red]error:[/red] set HEADWAY_SECRET_KEY to a long random value before serving "
+                f"on {host}: the development key is public and would let anyone forge a login."
+            )
+            raise typer.Exit(2)
+        err_console.print(
+            "[yellow]warning:[/yellow] using the public development secret key; set "
+            "HEADWAY_SECRET_KEY before serving beyond this machine."
+        )
     from headway.main import create_app
 
     create_app(settings)  # creates or upgrades the schema before the server listens

@@ -149,28 +149,42 @@ def test_segments_are_chosen_by_arr_with_inclusive_lower_bounds(session):
 
 
 def test_the_segment_rule_moves_unlocked_accounts_and_leaves_hand_set_ones(session):
-    big = make_account(session, "big")
-    small = make_account(session, "small")
-    vip = make_account(session, "vip", segment="high-touch")  # chosen by hand: locked
-    subscribe(session, big, "s-big", "9000", date(2025, 1, 1))  # $108k ARR
-    subscribe(session, small, "s-small", "100", date(2025, 1, 1))  # $1.2k ARR
-    subscribe(session, vip, "s-vip", "10", date(2025, 1, 1))
     with time_machine.travel(T0, tick=False):
-        moved = apply_segment_rules(session=session, actor=SETUP, currency="USD")
-    assert moved == 2
-    assert big.segment.key == "high-touch"
-    assert small.segment.key == "tech-touch"
-    assert vip.segment.key == "high-touch" and vip.segment_locked
-    update_account(
-        session=session,
-        actor=SETUP,
-        permissions=None,
-        account_id=vip.id,
-        changes=AccountUpdate(segment_by_rule=True),
-    )
-    with time_machine.travel(T0, tick=False):
-        apply_segment_rules(session=session, actor=SETUP, currency="USD")
+        big = make_account(session, "big")
+        small = make_account(session, "small")
+        vip = make_account(session, "vip", segment="high-touch")  # chosen by hand: locked
+        # A subscription written through the service re-segments its account at once.
+        subscribe(session, big, "s-big", "9000", date(2025, 1, 1))  # $108k ARR
+        subscribe(session, small, "s-small", "100", date(2025, 1, 1))  # $1.2k ARR
+        subscribe(session, vip, "s-vip", "10", date(2025, 1, 1))
+        assert (big.segment.key, small.segment.key) == ("high-touch", "tech-touch")
+        assert vip.segment.key == "high-touch" and vip.segment_locked
+        assert apply_segment_rules(session=session, actor=SETUP, currency="USD") == 0
+        update_account(
+            session=session,
+            actor=SETUP,
+            permissions=None,
+            account_id=vip.id,
+            changes=AccountUpdate(segment_by_rule=True),
+        )
+        assert apply_segment_rules(session=session, actor=SETUP, currency="USD") == 1
     assert vip.segment.key == "tech-touch"
+
+
+def test_accounts_paying_in_another_currency_keep_their_segment(session):
+    with time_machine.travel(T0, tick=False):
+        euro = make_account(session, "euro", segment="high-touch")
+        update_account(
+            session=session,
+            actor=SETUP,
+            permissions=None,
+            account_id=euro.id,
+            changes=AccountUpdate(segment_by_rule=True),
+        )
+        # EUR 200,000 a month: counting it as USD 0 would drop the account to tech-touch.
+        subscribe(session, euro, "s-eur", "200000", date(2025, 1, 1), currency="EUR")
+        assert apply_segment_rules(session=session, actor=SETUP, currency="USD") == 0
+    assert euro.segment.key == "high-touch"
 
 
 def test_the_account_list_filters_searches_sorts_and_pages(session, bob):
@@ -206,7 +220,8 @@ def test_the_account_list_filters_searches_sorts_and_pages(session, bob):
     )
     assert [r.account.external_id for r in rows] == ["acct-03", "acct-01"]
     rows, total = list_accounts(session=session, filters=AccountFilter(segment="tech-touch"))
-    assert total == 4
+    # 4 set by hand, and the rule put 4 more (ARR $1,200 … $9,600 < $10,000) there too.
+    assert total == 8
     rows, total = list_accounts(session=session, filters=AccountFilter(q="COMPANY 1"))
     assert [r.account.name for r in rows] == ["Company 10", "Company 11"]
     rows, total = list_accounts(session=session, filters=AccountFilter(unowned=True))

@@ -14,8 +14,9 @@ from tests.helpers import bearer, make_account, subscribe
 
 
 @pytest.fixture
-def api_schema(app):
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+def api_schema(app, alice_headers):
+    # The OpenAPI document, like everything but login and health, needs a login or a key.
+    return schemathesis.openapi.from_asgi("/openapi.json", app, headers=alice_headers)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

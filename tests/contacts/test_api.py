@@ -58,3 +58,29 @@ def test_a_malformed_email_is_refused(client, session, alice):
         headers=bearer(session, alice, Scope.WRITE),
     )
     assert response.status_code == 422
+
+
+def test_null_fields_and_an_empty_external_id_are_refused(client, session, alice):
+    headers = bearer(session, alice, Scope.READ, Scope.WRITE)
+    acme = make_account(session, "acme")
+    empty = {"account_id": acme.id, "email": "a@acme.example", "external_id": ""}
+    assert client.post("/api/v1/contacts", json=empty, headers=headers).status_code == 422
+    contact = client.post(
+        "/api/v1/contacts",
+        json={"account_id": acme.id, "email": "a@acme.example"},
+        headers=headers,
+    ).json()
+    for body in ({"name": None}, {"traits": None}, {"email": None}):
+        response = client.patch(f"/api/v1/contacts/{contact['id']}", json=body, headers=headers)
+        assert response.status_code == 422, body
+    assert client.get("/api/v1/contacts", headers=headers).status_code == 200
+
+
+def test_an_email_with_a_space_is_refused_as_the_importer_refuses_it(client, session, alice):
+    acme = make_account(session, "acme")
+    response = client.post(
+        "/api/v1/contacts",
+        json={"account_id": acme.id, "email": "a@b c"},
+        headers=bearer(session, alice, Scope.WRITE),
+    )
+    assert response.status_code == 422

@@ -133,6 +133,7 @@ class _Writer:
                     quantity=quantity,
                     start_date=start,
                 ),
+                reporting_currency="USD",
             )
 
     def end(self, subscription: Subscription | None, day: date) -> None:
@@ -145,6 +146,7 @@ class _Writer:
                 permissions=None,
                 subscription_id=subscription.id,
                 changes=SubscriptionUpdate(end_date=day),
+                reporting_currency="USD",
             )
 
     def contacts(self, account: Account, domain: str, rng: random.Random, day: date) -> None:

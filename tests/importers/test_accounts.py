@@ -195,7 +195,7 @@ def test_every_bad_row_is_listed_with_row_and_column_and_nothing_is_written(sess
     ]
     expected = {(e.row, e.column): e.expected for e in result.errors}
     assert expected[(3, "segment")] == "a segment key: high-touch, mid-touch, tech-touch"
-    assert expected[(3, "owner_email")].startswith("the email of a Headway user")
+    assert expected[(3, "owner_email")].startswith("the email of an active Headway user")
     assert expected[(5, "account_id")].startswith("the same values as row 2")
     assert expected[(4, "parent_account_id")] == (
         "the account_id of an account in Headway or in this file"

@@ -77,3 +77,25 @@ def test_ending_a_subscription_is_an_audited_change(client, session, alice):
         headers=bearer(session, alice),
     ).json()
     assert active["total"] == 0
+
+
+def test_a_subscription_written_through_the_api_re_segments_its_account(client, session, alice):
+    from headway.accounts.service import get_account
+
+    acme = make_account(session, "acme")
+    response = client.post(
+        "/api/v1/subscriptions",
+        json={
+            "account_id": acme.id,
+            "external_id": "big",
+            "plan": "Enterprise",
+            "amount": "500000",
+            "currency": "USD",
+            "interval": "year",
+            "start_date": "2025-01-01",
+        },
+        headers=bearer(session, alice, Scope.WRITE),
+    )
+    assert response.status_code == 201
+    session.expire_all()
+    assert get_account(session=session, account_id=acme.id).segment.key == "high-touch"

@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from headway.core.fields import MAX_DB_INT, Count, DbId
+from headway.core.fields import MAX_DB_INT, Count, DbId, refuse_nulls
+from headway.core.money import to_major
 
 
 class SegmentRead(BaseModel):
@@ -55,6 +56,8 @@ class AccountCreate(BaseModel):
 
 class AccountUpdate(BaseModel):
     """Changes to an account: only the fields given are changed."""
+
+    _not_nullable = model_validator(mode="before")(refuse_nulls("name", "traits"))
 
     name: str | None = Field(None, min_length=1, max_length=255)
     domain: str | None = Field(None, max_length=255)
@@ -140,8 +143,6 @@ def account_read(
     account: Any, mrr_minor: float | None = None, currency: str = "USD"
 ) -> AccountRead:
     """Build the API shape of an account, with its MRR in major units when known."""
-    from headway.core.money import minor_exponent
-
     return AccountRead(
         id=account.id,
         external_id=account.external_id,
@@ -158,5 +159,5 @@ def account_read(
         traits=account.traits or {},
         created_at=account.created_at,
         updated_at=account.updated_at,
-        mrr=None if mrr_minor is None else round(mrr_minor / 10 ** minor_exponent(currency), 2),
+        mrr=None if mrr_minor is None else float(to_major(round(mrr_minor), currency)),
     )

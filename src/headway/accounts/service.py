@@ -15,10 +15,10 @@ from headway.accounts.schemas import AccountCreate, AccountFilter, AccountSort, 
 from headway.core import clock
 from headway.core.audit import Actor, AuditEntry, audit_row, changed, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from headway.core.pagination import fetch_page
+from headway.core.pagination import contains_pattern, fetch_page
 from headway.core.timeline import TimelineEntry, register_timeline_source
 from headway.users.models import User
-from headway.users.service import Permissions
+from headway.users.service import Permissions, may_own_accounts
 
 ACCOUNT_FIELDS = [
     "external_id",
@@ -94,6 +94,16 @@ def get_account_by_external_id(*, session: Session, external_id: str) -> Account
     return session.scalar(select(Account).where(Account.external_id == external_id))
 
 
+def check_may_edit_account(
+    *, session: Session, permissions: Permissions | None, account_id: int, what: str = "accounts"
+) -> Account:
+    """Return the account if these permissions may change it (or its contacts, subscriptions)."""
+    account = get_account(session=session, account_id=account_id)
+    if permissions is not None and not permissions.can_edit_account(account.owner_id):
+        raise PermissionDenied(f"you may edit only the {what} of accounts you own")
+    return account
+
+
 @dataclass(frozen=True)
 class AccountRow:
     """An account in a list, with the names a list shows beside it."""
@@ -158,12 +168,12 @@ def list_accounts(
 
 def _apply_filters(session: Session, query: Select[Any], filters: AccountFilter) -> Select[Any]:
     if filters.q:
-        pattern = f"%{filters.q.strip().lower()}%"
+        pattern = contains_pattern(filters.q)
         query = query.where(
             or_(
-                func.lower(Account.name).like(pattern),
-                func.lower(Account.domain).like(pattern),
-                func.lower(Account.external_id).like(pattern),
+                func.lower(Account.name).like(pattern, escape="\\"),
+                func.lower(Account.domain).like(pattern, escape="\\"),
+                func.lower(Account.external_id).like(pattern, escape="\\"),
             )
         )
     if filters.segment:
@@ -217,8 +227,13 @@ def list_stage_changes(*, session: Session, account_id: int) -> list[StageChange
 
 
 def _check_owner(session: Session, owner_id: int | None) -> None:
-    if owner_id is not None and session.get(User, owner_id) is None:
+    if owner_id is None:
+        return
+    owner = session.get(User, owner_id)
+    if owner is None:
         raise InvalidInput(f"owner {owner_id} is not a Headway user")
+    if not may_own_accounts(owner):
+        raise InvalidInput(f"{owner.email} cannot own accounts (inactive, or a viewer)")
 
 
 def _check_parent(session: Session, account: Account | None, parent_id: int | None) -> None:
@@ -409,6 +424,7 @@ def apply_segment_rules(
     actor: Actor,
     arr_by_account: dict[int, float],
     account_ids: list[int] | None = None,
+    keep: set[int] | None = None,
     chunk_size: int = 1000,
 ) -> int:
     """Re-segment accounts not segmented by hand (all, or those given) from their ARR.
@@ -423,6 +439,8 @@ def apply_segment_rules(
     now = clock.now()
     moves: list[dict[str, Any]] = []
     for account_id, segment_id in session.execute(query):
+        if keep and account_id in keep:
+            continue  # the caller cannot tell these accounts' ARR: they keep their segment
         target = segment_for_arr(segments, arr_by_account.get(account_id, 0.0))
         new_id = target.id if target else None
         if segment_id != new_id:

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from headway.accounts.service import get_account
+from headway.accounts.service import check_may_edit_account
 from headway.contacts.models import Contact, Persona
 from headway.contacts.schemas import ContactCreate, ContactUpdate
-from headway.core import clock
+from headway.core import clock, fields
 from headway.core.audit import Actor, changed, record_audit, snapshot
-from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from headway.core.pagination import fetch_page
+from headway.core.errors import Conflict, InvalidInput, NotFound
+from headway.core.pagination import contains_pattern, fetch_page
 from headway.users.service import Permissions
 
 CONTACT_FIELDS = ["external_id", "account_id", "email", "name", "title", "persona", "traits"]
@@ -21,10 +21,10 @@ CONTACT_FIELDS = ["external_id", "account_id", "email", "name", "title", "person
 
 def normalise_email(email: str) -> str:
     """Store and compare contact emails trimmed and in lower case."""
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput(f"{email!r} is not an email address")
-    return email
+    try:
+        return fields.normalise_email(email)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
 
 
 def get_contact(*, session: Session, contact_id: int) -> Contact:
@@ -51,9 +51,12 @@ def list_contacts(
     if persona is not None:
         query = query.where(Contact.persona == persona.value)
     if q:
-        pattern = f"%{q.strip().lower()}%"
+        pattern = contains_pattern(q)
         query = query.where(
-            or_(func.lower(Contact.name).like(pattern), Contact.email.like(pattern))
+            or_(
+                func.lower(Contact.name).like(pattern, escape="\\"),
+                Contact.email.like(pattern, escape="\\"),
+            )
         )
     rows, total = fetch_page(
         session, query.order_by(Contact.name, Contact.id), page=page, per_page=per_page
@@ -61,17 +64,13 @@ def list_contacts(
     return [r[0] for r in rows], total
 
 
-def _check_may_edit(session: Session, permissions: Permissions | None, account_id: int) -> None:
-    account = get_account(session=session, account_id=account_id)
-    if permissions is not None and not permissions.can_edit_account(account.owner_id):
-        raise PermissionDenied("you may edit only the contacts of accounts you own")
-
-
 def create_contact(
     *, session: Session, actor: Actor, permissions: Permissions | None, data: ContactCreate
 ) -> Contact:
     """Add a contact to an account."""
-    _check_may_edit(session, permissions, data.account_id)
+    check_may_edit_account(
+        session=session, permissions=permissions, account_id=data.account_id, what="contacts"
+    )
     email = normalise_email(data.email)
     duplicate = session.scalar(
         select(Contact.id).where(Contact.account_id == data.account_id, Contact.email == email)
@@ -120,7 +119,9 @@ def update_contact(
 ) -> Contact:
     """Change a contact; only the fields given are changed."""
     contact = get_contact(session=session, contact_id=contact_id)
-    _check_may_edit(session, permissions, contact.account_id)
+    check_may_edit_account(
+        session=session, permissions=permissions, account_id=contact.account_id, what="contacts"
+    )
     before = snapshot(contact, CONTACT_FIELDS)
     given = changes.model_dump(exclude_unset=True)
     if "email" in given and given["email"] is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -43,3 +44,25 @@ CurrencyCode = Annotated[
     Field(json_schema_extra={"enum": sorted(CURRENCIES)}),
     AfterValidator(_require_currency),
 ]
+
+
+def refuse_nulls(*names: str) -> Callable[[Any, Any], Any]:
+    """A before-validator refusing an explicit null for fields that cannot be empty."""
+
+    def check(cls: Any, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = [name for name in names if name in data and data[name] is None]
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} cannot be null: leave it out to keep it")
+        return data
+
+    return check
+
+
+def normalise_email(value: str) -> str:
+    """Return an email address trimmed and in lower case, or raise ValueError if it is not one."""
+    lowered = value.strip().lower()
+    local, at, host = lowered.partition("@")
+    if not at or not local or not host or "@" in host or any(c.isspace() for c in lowered):
+        raise ValueError(f"{value!r} is not an email address, e.g. jane@example.com")
+    return lowered

@@ -39,3 +39,9 @@ def fetch_page(
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = list(session.execute(query.limit(per_page).offset((page - 1) * per_page)))
     return rows, total
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching text anywhere, with % and _ in the text taken literally."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

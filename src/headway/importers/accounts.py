@@ -24,6 +24,7 @@ from headway.importers.rows import (
     merge_traits,
 )
 from headway.users.models import User
+from headway.users.service import may_own_accounts
 
 DEFAULT_STAGE = "onboarding"
 _FIELD_COLUMNS = [getattr(Account, name) for name in ACCOUNT_FIELDS]
@@ -36,7 +37,9 @@ class OwnerLookup:
     def __init__(self, session: Session) -> None:
         self.by_email: dict[str, int] = {}
         self.by_name: dict[str, int] = {}
-        for user_id, email, name in session.execute(select(User.id, User.email, User.name)):
+        # Only people who may own accounts: an inactive user or a viewer never works a book.
+        owners = (u for u in session.scalars(select(User)) if may_own_accounts(u))
+        for user_id, email, name in ((u.id, u.email, u.name) for u in owners):
             self.by_email[email.lower()] = user_id
             folded = name.strip().casefold()
             self.by_name[folded] = _AMBIGUOUS if folded in self.by_name else user_id
@@ -45,7 +48,9 @@ class OwnerLookup:
         if "@" in value:
             user_id = self.by_email.get(value.strip().lower())
             if user_id is None:
-                raise parse.BadValue("the email of a Headway user (create the user first)")
+                raise parse.BadValue(
+                    "the email of an active Headway user who may own accounts (not a viewer)"
+                )
             return user_id
         user_id = self.by_name.get(value.strip().casefold())
         if user_id is None:

@@ -58,6 +58,22 @@ def import_subscriptions(
     _run(ImportKind.SUBSCRIPTIONS, file, dry_run=dry_run, as_json=as_json)
 
 
+@app.command("fx-rates")
+def import_fx_rates(
+    file: FileArgument, dry_run: DryRunOption = False, as_json: JsonOption = False
+) -> None:
+    """Import exchange rates (currency, date, rate[, quote_currency]) for revenue metrics."""
+    _run(ImportKind.FX_RATES, file, dry_run=dry_run, as_json=as_json)
+
+
+@app.command("spend")
+def import_spend(
+    file: FileArgument, dry_run: DryRunOption = False, as_json: JsonOption = False
+) -> None:
+    """Import sales and marketing spend per month (month, amount, currency[, category])."""
+    _run(ImportKind.SPEND, file, dry_run=dry_run, as_json=as_json)
+
+
 def _run(kind: ImportKind, file: Path, *, dry_run: bool, as_json: bool) -> None:
     with command_session() as session, _progress_bar() as progress:
         result = import_file(

@@ -107,8 +107,9 @@ class FxRateImport(KindImport):
             (row.currency, row.quote_currency, row.rate_date): row
             for row in lookup(
                 self.session,
-                select(FxRate.id, FxRate.currency, FxRate.quote_currency, FxRate.rate_date, FxRate.rate)
-                .where(key.in_(wanted)),
+                select(
+                    FxRate.id, FxRate.currency, FxRate.quote_currency, FxRate.rate_date, FxRate.rate
+                ).where(key.in_(wanted)),
             )
         }
         new_rows: list[dict[str, Any]] = []

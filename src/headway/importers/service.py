@@ -19,9 +19,11 @@ from headway.core.errors import PermissionDenied
 from headway.importers.accounts import AccountImport
 from headway.importers.columns import ColumnMap, ImportKind, resolve_columns
 from headway.importers.contacts import ContactImport
+from headway.importers.fx_rates import FxRateImport
 from headway.importers.models import ImportRun
 from headway.importers.readers import TableReader, UnreadableFile, open_table
 from headway.importers.rows import KindImport, RowError
+from headway.importers.spend import SpendImport
 from headway.importers.subscriptions import SubscriptionImport
 from headway.revenue.service import apply_segment_rules
 from headway.users.service import Permissions
@@ -35,6 +37,8 @@ _IMPORTERS: dict[ImportKind, type[KindImport]] = {
     ImportKind.ACCOUNTS: AccountImport,
     ImportKind.CONTACTS: ContactImport,
     ImportKind.SUBSCRIPTIONS: SubscriptionImport,
+    ImportKind.FX_RATES: FxRateImport,
+    ImportKind.SPEND: SpendImport,
 }
 
 
@@ -129,7 +133,7 @@ def import_file(
         raise
     finally:
         reader.close()
-    if result.ok and not dry_run and kind is not ImportKind.CONTACTS:
+    if result.ok and not dry_run and kind in (ImportKind.ACCOUNTS, ImportKind.SUBSCRIPTIONS):
         if progress is not None:
             progress("Segments", 0, 1, "steps")
         _apply_segment_rules(session, result.import_id or 0)

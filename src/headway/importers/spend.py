@@ -91,8 +91,9 @@ class SpendImport(KindImport):
             (row.month, row.category, row.currency): row
             for row in lookup(
                 self.session,
-                select(table.id, table.month, table.category, table.currency, table.amount_minor)
-                .where(key.in_([_key(p.values) for p in chunk])),
+                select(
+                    table.id, table.month, table.category, table.currency, table.amount_minor
+                ).where(key.in_([_key(p.values) for p in chunk])),
             )
         }
         new_rows: list[dict[str, Any]] = []

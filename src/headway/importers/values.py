@@ -6,7 +6,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from headway.core.fields import MAX_DB_INT
+from headway.core.fields import MAX_DB_INT, normalise_email
 from headway.core.money import is_currency, minor_exponent, to_minor
 
 # Amounts are stored as 64-bit minor units; the API refuses more than a trillion in major units too.
@@ -91,11 +91,10 @@ def interval(value: str) -> str:
 
 def email(value: str) -> str:
     """Return an email address trimmed and in lower case, as Headway stores them."""
-    lowered = value.strip().lower()
-    local, at, host = lowered.partition("@")
-    if not at or not local or not host or "@" in host or any(c.isspace() for c in lowered):
-        raise BadValue("an email address, e.g. jane@example.com")
-    return text(lowered, max_length=320)
+    try:
+        return text(normalise_email(value), max_length=320)
+    except ValueError:
+        raise BadValue("an email address, e.g. jane@example.com") from None
 
 
 def domain(value: str) -> str:

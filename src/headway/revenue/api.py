@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from headway.core.pagination import Page
 from headway.revenue.schemas import (
@@ -17,7 +17,7 @@ from headway.revenue.service import (
     list_subscriptions,
     update_subscription,
 )
-from headway.web.auth import ApiPrincipal, SessionDep
+from headway.web.auth import ApiPrincipal, SessionDep, settings_of
 from headway.web.errors import API_ERROR_RESPONSES
 from headway.web.params import PageNumber, PathId, PerPage, QueryDate, QueryId
 
@@ -63,17 +63,22 @@ def get_one_subscription(
 
 @router.post("/subscriptions", response_model=SubscriptionRead, status_code=201)
 def post_subscription(
-    session: SessionDep, principal: ApiPrincipal, data: SubscriptionCreate
+    request: Request, session: SessionDep, principal: ApiPrincipal, data: SubscriptionCreate
 ) -> SubscriptionRead:
     """Add a subscription; amount in major units of its currency."""
     subscription = create_subscription(
-        session=session, actor=principal.actor, permissions=principal.permissions, data=data
+        session=session,
+        actor=principal.actor,
+        permissions=principal.permissions,
+        data=data,
+        reporting_currency=settings_of(request).reporting_currency,
     )
     return subscription_read(subscription)
 
 
 @router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
 def patch_subscription(
+    request: Request,
     session: SessionDep,
     principal: ApiPrincipal,
     subscription_id: PathId,
@@ -86,5 +91,6 @@ def patch_subscription(
         permissions=principal.permissions,
         subscription_id=subscription_id,
         changes=changes,
+        reporting_currency=settings_of(request).reporting_currency,
     )
     return subscription_read(subscription)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Integer, case, cast, extract, func, select
+from sqlalchemy import Float, Integer, case, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account
@@ -58,11 +58,16 @@ def read_subscriptions(
 ) -> SubscriptionArrays:
     """Read the subscriptions (of the accounts of a segment, an owner, or one account) in one
     query, as arrays."""
+    # Twelfths in double precision: exact for whole numbers below 2⁵³, and no 64-bit integer
+    # overflow on PostgreSQL whatever the amount and quantity.
+    twelfths = (
+        cast(Subscription.amount_minor, Float)
+        * Subscription.quantity
+        * case((Subscription.interval == "year", 1), else_=12)
+    )
     query = select(
         Subscription.account_id,
-        Subscription.amount_minor,
-        Subscription.quantity,
-        case((Subscription.interval == "year", 1), else_=12),
+        twelfths,
         Subscription.currency,
         _month_of(Subscription.start_date),
         func.coalesce(_month_of(Subscription.end_date), FOREVER),
@@ -75,26 +80,41 @@ def read_subscriptions(
             query = query.where(Account.owner_id == owner_id)
     if account_id is not None:
         query = query.where(Subscription.account_id == account_id)
-    rows = session.execute(query).all()
-    if not rows:
-        empty = np.empty(0, dtype=np.int64)
-        return SubscriptionArrays(empty, np.empty(0), empty, (), empty, empty)
-    accounts, amounts, quantities, per_month, codes, starts, stops = zip(*rows, strict=True)
-    currencies = tuple(sorted(set(codes)))
-    index = {code: i for i, code in enumerate(currencies)}
-    twelfths = (
-        np.array(amounts, dtype=np.float64)
-        * np.array(quantities, dtype=np.float64)
-        * np.array(per_month, dtype=np.float64)
-    )
+    rows = np.array(_driver_rows(session, query), dtype=_ROW)
+    currencies, currency = np.unique(rows["currency"], return_inverse=True)
     return SubscriptionArrays(
-        account_id=np.array(accounts, dtype=np.int64),
-        twelfths=twelfths,
-        currency=np.fromiter((index[c] for c in codes), dtype=np.int16, count=len(codes)),
-        currencies=currencies,
-        start_month=np.array(starts, dtype=np.int64),
-        stop_month=np.array(stops, dtype=np.int64),
+        account_id=rows["account_id"],
+        twelfths=rows["twelfths"],
+        currency=currency.reshape(-1),
+        currencies=tuple(str(c) for c in currencies),
+        start_month=rows["start_month"],
+        stop_month=rows["stop_month"],
     )
+
+
+_ROW = np.dtype(
+    [
+        ("account_id", np.int64),
+        ("twelfths", np.float64),
+        ("currency", "U3"),
+        ("start_month", np.int64),
+        ("stop_month", np.int64),
+    ]
+)
+
+
+def _driver_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    # The driver's plain tuples, not SQLAlchemy rows: at 100 k accounts this one read is most of
+    # the time, and Row objects double it (measured in bench/bench_revenue.py). The statement
+    # holds only integers and constants, so rendering them inline is safe.
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)
@@ -131,32 +151,38 @@ def build_ledger(
         rows[earlier],
         np.minimum(subscriptions.stop_month[earlier] - 1, first_month - 1),
     )
-    mrr = np.zeros((accounts, width))
+    # One row per account and currency (nearly every account pays in one): a single difference
+    # array for all of them, then the rows of each other currency scaled by its rates.
+    currencies = max(1, len(subscriptions.currencies))
+    pairs, pair_rows = np.unique(rows * currencies + subscriptions.currency, return_inverse=True)
+    native = _native_matrix(
+        pair_rows.reshape(-1),
+        subscriptions.twelfths,
+        subscriptions.start_month - first_month,
+        subscriptions.stop_month - first_month,
+        len(pairs),
+        width,
+    )
     converted: list[str] = []
-    month_ends = [month_end(first_month + j) for j in range(width)]
-    for index, currency in enumerate(subscriptions.currencies):
-        chosen = subscriptions.currency == index
-        native = _native_matrix(
-            rows[chosen],
-            subscriptions.twelfths[chosen],
-            subscriptions.start_month[chosen] - first_month,
-            subscriptions.stop_month[chosen] - first_month,
-            accounts,
-            width,
-        )
-        needed = np.flatnonzero(native.any(axis=0))
-        if not len(needed):
-            continue
-        if rates is None:
-            native /= 12
-        else:
+    if rates is not None:
+        month_ends = [month_end(first_month + j) for j in range(width)]
+        for index, currency in enumerate(subscriptions.currencies):
+            chosen = np.flatnonzero(pairs % currencies == index)
+            part = native[chosen]
+            needed = np.flatnonzero(part.any(axis=0))
+            if currency == rates.reporting_currency or not len(needed):
+                continue
             factors = np.zeros(width)
-            days = [month_ends[j] for j in needed]
-            factors[needed] = rates.minor_factors(currency, days) / 12
-            native *= factors
-            if currency != rates.reporting_currency:
-                converted.append(currency)
-        mrr += native
+            factors[needed] = rates.minor_factors(currency, [month_ends[j] for j in needed])
+            native[chosen] = part * factors
+            converted.append(currency)
+    # Divided last, so a monthly price in the reporting currency stays exact.
+    native /= 12
+    if len(pairs) == accounts:
+        mrr = native
+    else:
+        firsts = np.flatnonzero(np.r_[True, np.diff(pairs // currencies) != 0])
+        mrr = np.add.reduceat(native, firsts, axis=0)
     matrix = MrrMatrix(account_ids, first_month, mrr, first_paid, last_paid_before)
     return Ledger(matrix=matrix, converted_currencies=converted)
 
@@ -177,6 +203,7 @@ def _native_matrix(
     flat = np.concatenate([rows[kept] * stride + low[kept], rows[kept] * stride + high[kept]])
     weights = np.concatenate([values[kept], -values[kept]])
     changes = np.bincount(flat, weights=weights, minlength=accounts * stride)
+    changes = changes.astype(np.float64, copy=False)  # integers when there is nothing to count
     changes = changes.reshape(accounts, stride)
     np.cumsum(changes, axis=1, out=changes)
     native: np.ndarray = changes[:, :width]

@@ -105,7 +105,7 @@ class MrrMatrix:
     @classmethod
     def without_history(cls, mrr: Any, first_month: int, account_ids: Any = None) -> MrrMatrix:
         """A matrix of accounts that never paid before its first column (hand-built ledgers)."""
-        values = np.asarray(mrr, dtype=np.float64).reshape(len(mrr), -1)
+        values = np.asarray(mrr, dtype=np.float64)
         paying = values > 0
         first_column = paying.argmax(axis=1)
         first_paid = np.where(paying.any(axis=1), first_month + first_column, NEVER)

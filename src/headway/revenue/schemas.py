@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from headway.core.fields import Count, CurrencyCode, DbId, IsoDate
+from headway.core.fields import Count, CurrencyCode, DbId, IsoDate, refuse_nulls
 from headway.core.money import minor_exponent
 from headway.revenue.metrics import Movement, PeriodMetrics, month_end, month_label, quarter_label
 
@@ -47,6 +47,10 @@ class SubscriptionCreate(BaseModel):
 
 
 class SubscriptionUpdate(BaseModel):
+    _not_nullable = model_validator(mode="before")(
+        refuse_nulls("plan", "amount", "interval", "quantity", "start_date")
+    )
+
     plan: str | None = Field(None, min_length=1, max_length=255)
     amount: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, allow_inf_nan=False)
     interval: Interval | None = None
@@ -92,7 +96,7 @@ def subscription_read(subscription: Any) -> SubscriptionRead:
         quantity=subscription.quantity,
         start_date=subscription.start_date,
         end_date=subscription.end_date,
-        mrr=round(to_major(round(monthly), subscription.currency), 2),
+        mrr=to_major(round(monthly), subscription.currency),
         created_at=subscription.created_at,
         updated_at=subscription.updated_at,
     )

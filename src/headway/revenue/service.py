@@ -11,12 +11,18 @@ from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, LifecycleStage, Segment
 from headway.accounts.schemas import AccountFilter, AccountSort
-from headway.accounts.service import AccountRow, get_account, get_segment, list_accounts
+from headway.accounts.service import (
+    AccountRow,
+    check_may_edit_account,
+    get_account,
+    get_segment,
+    list_accounts,
+)
 from headway.accounts.service import apply_segment_rules as resegment_by_arr
 from headway.config import Settings
 from headway.core import clock
 from headway.core.audit import Actor, changed, record_audit, snapshot
-from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from headway.core.errors import Conflict, InvalidInput, NotFound
 from headway.core.money import format_money, to_minor
 from headway.core.pagination import fetch_page
 from headway.core.timeline import TimelineEntry, register_timeline_source
@@ -95,17 +101,18 @@ def list_subscriptions(
     return [r[0] for r in rows], total
 
 
-def _check_may_edit(session: Session, permissions: Permissions | None, account_id: int) -> None:
-    account = get_account(session=session, account_id=account_id)
-    if permissions is not None and not permissions.can_edit_account(account.owner_id):
-        raise PermissionDenied("you may edit only the subscriptions of accounts you own")
-
-
 def create_subscription(
-    *, session: Session, actor: Actor, permissions: Permissions | None, data: SubscriptionCreate
+    *,
+    session: Session,
+    actor: Actor,
+    permissions: Permissions | None,
+    data: SubscriptionCreate,
+    reporting_currency: str,
 ) -> Subscription:
-    """Add a subscription to an account."""
-    _check_may_edit(session, permissions, data.account_id)
+    """Add a subscription to an account; the account's segment follows its new ARR."""
+    check_may_edit_account(
+        session=session, permissions=permissions, account_id=data.account_id, what="subscriptions"
+    )
     if session.scalar(select(Subscription.id).where(Subscription.external_id == data.external_id)):
         raise Conflict(f"a subscription with the external id {data.external_id!r} exists already")
     now = clock.now()
@@ -135,6 +142,12 @@ def create_subscription(
         after=snapshot(subscription, SUBSCRIPTION_FIELDS),
     )
     session.commit()
+    apply_segment_rules(
+        session=session,
+        actor=actor,
+        currency=reporting_currency,
+        account_ids=[subscription.account_id],
+    )
     return subscription
 
 
@@ -152,10 +165,16 @@ def update_subscription(
     permissions: Permissions | None,
     subscription_id: int,
     changes: SubscriptionUpdate,
+    reporting_currency: str,
 ) -> Subscription:
     """Change a subscription (an upgrade, a cancellation by end date, a correction)."""
     subscription = get_subscription(session=session, subscription_id=subscription_id)
-    _check_may_edit(session, permissions, subscription.account_id)
+    check_may_edit_account(
+        session=session,
+        permissions=permissions,
+        account_id=subscription.account_id,
+        what="subscriptions",
+    )
     before = snapshot(subscription, SUBSCRIPTION_FIELDS)
     given = changes.model_dump(exclude_unset=True)
     if "amount" in given and given["amount"] is not None:
@@ -183,6 +202,12 @@ def update_subscription(
             after=new,
         )
     session.commit()
+    apply_segment_rules(
+        session=session,
+        actor=actor,
+        currency=reporting_currency,
+        account_ids=[subscription.account_id],
+    )
     return subscription
 
 
@@ -271,13 +296,25 @@ def mrr_by_segment_and_stage(
 def apply_segment_rules(
     *, session: Session, actor: Actor, currency: str, account_ids: list[int] | None = None
 ) -> int:
-    """Re-segment accounts not segmented by hand (all, or those given) from their ARR today."""
-    mrr = mrr_by_account(
-        session=session, on=clock.today(), currency=currency, account_ids=account_ids
-    )
+    """Re-segment accounts not segmented by hand (all, or those given) from their ARR today.
+
+    Accounts paying in another currency keep their segment: their ARR in the reporting
+    currency is unknown here, and counting it as 0 would drop them to the lowest tier.
+    """
+    today = clock.today()
+    mrr = mrr_by_account(session=session, on=today, currency=currency, account_ids=account_ids)
     arr = {account_id: value * 12 for account_id, value in mrr.items()}
+    foreign = select(Subscription.account_id).where(
+        _active_on(today), Subscription.currency != currency
+    )
+    if account_ids is not None:
+        foreign = foreign.where(Subscription.account_id.in_(account_ids))
     return resegment_by_arr(
-        session=session, actor=actor, arr_by_account=arr, account_ids=account_ids
+        session=session,
+        actor=actor,
+        arr_by_account=arr,
+        account_ids=account_ids,
+        keep=set(session.scalars(foreign.distinct())),
     )
 
 

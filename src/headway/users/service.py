@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from headway.core import clock
+from headway.core import clock, fields
 from headway.core.audit import Actor, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound
 from headway.users.models import ApiKey, Role, Scope, User
@@ -40,7 +40,10 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def normalise_email(email: str) -> str:
     """Compare and store emails in lower case, trimmed."""
-    return email.strip().lower()
+    try:
+        return fields.normalise_email(email)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
 
 
 def create_user(
@@ -54,8 +57,6 @@ def create_user(
 ) -> User:
     """Create a person who can log in."""
     email = normalise_email(email)
-    if "@" not in email:
-        raise InvalidInput(f"{email!r} is not an email address")
     if password is not None and len(password) < 8:
         raise InvalidInput("a password needs at least 8 characters")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -86,7 +87,7 @@ def create_user(
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
     """Return the active user with this email and password, or None."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         # Hash anyway so a missing account takes as long as a wrong password.
         verify_password(_DUMMY_HASH, password)
@@ -107,7 +108,7 @@ def get_user(*, session: Session, user_id: int) -> User:
 
 def get_user_by_email(*, session: Session, email: str) -> User | None:
     """Return the user with this email, if any."""
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
 def list_users(*, session: Session, role: Role | None = None) -> list[User]:
@@ -245,6 +246,11 @@ class Permissions:
         if self.role in (Role.ADMIN, Role.MANAGER):
             return True
         return self.role is Role.CSM and owner_id == self.user_id
+
+
+def may_own_accounts(user: User) -> bool:
+    """Active CSMs, managers and admins own accounts; viewers only read."""
+    return user.active and user.role != Role.VIEWER.value
 
 
 def permissions_of(user: User) -> Permissions:

@@ -157,3 +157,13 @@ def current_api_principal(request: Request, session: SessionDep) -> Principal:
 
 
 ApiPrincipal = Annotated[Principal, Depends(current_api_principal)]
+
+
+def current_reader(request: Request, session: SessionDep) -> Principal:
+    """A person logged in to the pages, or an API key: either may read the API reference."""
+    if request.headers.get("authorization"):
+        return current_api_principal(request, session)
+    return current_page_user(request, session)
+
+
+Reader = Annotated[Principal, Depends(current_reader)]

@@ -11,8 +11,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Route
 
 from headway.core.errors import Conflict, HeadwayError, InvalidInput, NotFound, PermissionDenied
 from headway.web.auth import LoginRequired
@@ -72,6 +73,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": detail}, status_code=422)
         return _respond(request, status_code, str(error))
 
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, error: IntegrityError) -> Response:
+        # Services check uniqueness first; this catches the race two writers can still run.
+        return _respond(request, 409, "conflicts with existing data (a duplicate or a reference)")
+
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, error: LoginRequired) -> Response:
         if request.headers.get("hx-request"):
@@ -96,12 +102,15 @@ def install_error_handlers(app: FastAPI) -> None:
 def _allowed_methods(request: Request) -> list[str]:
     # Starlette names only the first route of a path in Allow; HTTP wants every method it has.
     methods: set[str] = set()
-    for route in request.app.routes:
-        match, _ = (
-            route.matches({**request.scope, "method": "GET"})
-            if isinstance(route, Route)
-            else (Match.NONE, {})
-        )
-        if match is not Match.NONE and route.methods:
-            methods |= set(route.methods)
+    path = request.url.path
+    for prefix, router in getattr(request.app.state, "mounted_routers", []):
+        if not path.startswith(prefix):
+            continue
+        for route in router.routes:
+            if (
+                isinstance(route, Route)
+                and route.methods
+                and route.path_regex.fullmatch(path[len(prefix) :])
+            ):
+                methods |= set(route.methods)
     return sorted(methods)

@@ -6,11 +6,19 @@ from typing import Annotated
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
 from headway.users.service import authenticate
-from headway.web.auth import SessionDep, ensure_csrf_token, log_in, log_out, verify_csrf
+from headway.web.auth import (
+    Reader,
+    SessionDep,
+    ensure_csrf_token,
+    log_in,
+    log_out,
+    verify_csrf,
+)
 from headway.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -58,6 +66,24 @@ def login(
 def logout(request: Request) -> Response:
     log_out(request)
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/docs", include_in_schema=False)
+def api_reference(reader: Reader) -> Response:
+    """The interactive API reference, from vendored Swagger UI (works offline)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Headway API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request, reader: Reader) -> Response:
+    """The OpenAPI document of /api/v1."""
+    return JSONResponse(request.app.openapi())
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -125,7 +125,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_accounts_name", ["name", "id"], unique=False)
         batch_op.create_index("ix_accounts_owner_name", ["owner_id", "name", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_accounts_parent_id"), ["parent_id"], unique=False)
-        batch_op.create_index("ix_accounts_segment_name", ["segment_id", "name", "id"], unique=False)
+        batch_op.create_index(
+            "ix_accounts_segment_name", ["segment_id", "name", "id"], unique=False
+        )
         batch_op.create_index("ix_accounts_stage_name", ["stage_id", "name", "id"], unique=False)
 
     op.create_table(
