@@ -22,12 +22,11 @@ from headway.accounts.service import (
     get_account,
     list_segments,
     list_stages,
-    update_account,
 )
 from headway.core import clock
 from headway.core.pagination import Page
 from headway.core.timeline import account_timeline
-from headway.revenue.service import apply_segment_rules, list_accounts_with_mrr, mrr_by_account
+from headway.revenue.service import change_account, list_accounts_with_mrr, mrr_by_account
 from headway.web.auth import ApiPrincipal, SessionDep, settings_of
 from headway.web.errors import API_ERROR_RESPONSES
 from headway.web.params import PageNumber, PathId, PerPage
@@ -97,18 +96,14 @@ def patch_account(
     changes: AccountUpdate,
 ) -> AccountRead:
     """Change an account: a CSM changes their own accounts; managers assign owners."""
-    account = update_account(
+    account = change_account(
         session=session,
         actor=principal.actor,
         permissions=principal.permissions,
         account_id=account_id,
         changes=changes,
+        reporting_currency=settings_of(request).reporting_currency,
     )
-    if changes.segment_by_rule:
-        currency = settings_of(request).reporting_currency
-        apply_segment_rules(
-            session=session, actor=principal.actor, currency=currency, account_ids=[account.id]
-        )
     return get_one_account(request, session, principal, account.id)
 
 

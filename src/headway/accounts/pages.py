@@ -39,7 +39,7 @@ from headway.core.errors import InvalidInput
 from headway.core.timeline import account_timeline
 from headway.revenue.service import (
     account_mrr_series,
-    apply_segment_rules,
+    change_account,
     currencies_in_use,
     list_accounts_with_mrr,
     list_subscriptions,
@@ -307,20 +307,14 @@ def set_account_segment(
     changes = (
         AccountUpdate(segment_by_rule=True) if segment == "rule" else AccountUpdate(segment=segment)
     )
-    account = update_account(
+    account = change_account(
         session=session,
         actor=principal.actor,
         permissions=principal.permissions,
         account_id=account_id,
         changes=changes,
+        reporting_currency=settings_of(request).reporting_currency,
     )
-    if segment == "rule":
-        apply_segment_rules(
-            session=session,
-            actor=principal.actor,
-            currency=settings_of(request).reporting_currency,
-            account_ids=[account_id],
-        )
     name = account.segment.name if account.segment else "no segment"
     notice = (
         f"The ARR rule puts the account in {name}."

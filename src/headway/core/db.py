@@ -148,3 +148,8 @@ def refresh_statistics(session: Session) -> None:
     """
     session.execute(text("ANALYZE"))
     session.commit()
+
+
+def check_database(session: Session) -> None:
+    """Raise unless the database answers a trivial query (the health check)."""
+    session.execute(text("SELECT 1"))

@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from headway.core.fields import MAX_DB_INT, normalise_email
 from headway.core.money import is_currency, minor_exponent, to_minor
+from headway.revenue.schemas import MAX_AMOUNT
 
 # Amounts are stored as 64-bit minor units; the API refuses more than a trillion in major units too.
-MAX_AMOUNT = Decimal(10) ** 12
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _COUNT = re.compile(r"\d{1,3}(,\d{3})+|\d+")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")

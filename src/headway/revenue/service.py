@@ -10,13 +10,14 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, LifecycleStage, Segment
-from headway.accounts.schemas import AccountFilter, AccountSort
+from headway.accounts.schemas import AccountFilter, AccountSort, AccountUpdate
 from headway.accounts.service import (
     AccountRow,
     check_may_edit_account,
     get_account,
     get_segment,
     list_accounts,
+    update_account,
 )
 from headway.accounts.service import apply_segment_rules as resegment_by_arr
 from headway.config import Settings
@@ -316,6 +317,30 @@ def apply_segment_rules(
         account_ids=account_ids,
         keep=set(session.scalars(foreign.distinct())),
     )
+
+
+def change_account(
+    *,
+    session: Session,
+    actor: Actor,
+    permissions: Permissions | None,
+    account_id: int,
+    changes: AccountUpdate,
+    reporting_currency: str,
+) -> Account:
+    """Change an account; a segment handed back to the rule is chosen from its ARR at once."""
+    update_account(
+        session=session,
+        actor=actor,
+        permissions=permissions,
+        account_id=account_id,
+        changes=changes,
+    )
+    if changes.segment_by_rule:
+        apply_segment_rules(
+            session=session, actor=actor, currency=reporting_currency, account_ids=[account_id]
+        )
+    return get_account(session=session, account_id=account_id)
 
 
 def list_accounts_with_mrr(

@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import text
 
+from headway.core.db import check_database
 from headway.users.service import authenticate
 from headway.web.auth import (
     Reader,
@@ -88,5 +88,5 @@ def openapi_document(request: Request, reader: Reader) -> Response:
 
 @router.get("/healthz", include_in_schema=False)
 def healthz(session: SessionDep) -> Response:
-    session.execute(text("SELECT 1"))
+    check_database(session)
     return JSONResponse({"status": "ok"})
