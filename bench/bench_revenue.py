@@ -263,7 +263,6 @@ def run_case(url: str, case: str) -> dict[str, Any]:
     if case == "period":
         [period] = result.periods
         figures["mrr_end"] = round(period.mrr_end / 100)
-        figures["nrr"] = round(period.nrr or 0, 4)
     return figures
 
 

@@ -14,6 +14,7 @@ BENCHMARKS = [
     ["bench.bench_demo", "--postgres"],
     ["bench.bench_import"],
     ["bench.bench_account_list"],
+    ["bench.bench_revenue"],
 ]
 
 

@@ -13,6 +13,7 @@ from headway.core.console import console, err_console
 from headway.core.db import upgrade_schema
 from headway.demo import cli as demo_cli
 from headway.importers import cli as importers_cli
+from headway.revenue import cli as revenue_cli
 from headway.users import cli as users_cli
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(users_cli.keys_app, name="keys")
 app.add_typer(accounts_cli.app, name="accounts")
 app.add_typer(importers_cli.app, name="import")
 app.add_typer(demo_cli.app, name="demo")
+app.add_typer(revenue_cli.app, name="metrics")
 
 
 @db_app.command("upgrade")

@@ -191,3 +191,10 @@ def test_a_wrong_method_names_every_method_the_path_allows(client, session, alic
     response = client.delete("/api/v1/accounts", headers=bearer(session, alice))
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
+
+
+def test_a_nul_character_in_a_search_is_refused_on_every_database(client, session, alice):
+    response = client.get(
+        "/api/v1/accounts", params={"q": "a\x00b"}, headers=bearer(session, alice)
+    )
+    assert response.status_code == 422

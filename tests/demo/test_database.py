@@ -178,3 +178,24 @@ def test_the_demo_team_can_be_created_alone_for_importing_demo_files(session: Se
     assert ensure_demo_team(session=session, actor=DEMO, accounts=300) == 7
     assert count(session, User) == 7
     assert count(session, Account) == 0
+
+
+def test_the_demo_has_the_rates_that_convert_its_euros_and_pounds(session: Session) -> None:
+    import time_machine
+
+    from headway.revenue.models import FxRate
+    from headway.revenue.service import RevenueOptions, revenue_metrics
+
+    generate(session)
+    rates = session.scalars(select(FxRate).where(FxRate.rate_date == date(2026, 6, 1))).all()
+    assert sorted((r.currency, r.quote_currency) for r in rates) == [("EUR", "USD"), ("GBP", "USD")]
+    assert all(1.0 < r.rate < 1.4 for r in rates)
+    with time_machine.travel(date(2026, 7, 2), tick=False):
+        report = revenue_metrics(
+            session=session,
+            options=RevenueOptions(reporting_currency="USD"),
+            first_month=date(2025, 7, 1),
+            last_month=date(2026, 6, 1),
+        )
+    assert sorted(report.converted_currencies) == ["EUR", "GBP"]
+    assert report.periods[0].mrr_end > 0

@@ -115,7 +115,7 @@ class AccountSort(StrEnum):
 class AccountFilter(BaseModel):
     """What narrows an account list."""
 
-    q: str | None = None
+    q: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$")
     segment: str | None = None
     stage: str | None = None
     owner_id: int | None = Field(None, ge=1, le=MAX_DB_INT)

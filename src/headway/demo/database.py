@@ -6,9 +6,10 @@ commits once at the end, so a failed run leaves nothing behind.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import numpy as np
@@ -21,12 +22,12 @@ from headway.contacts.models import Contact
 from headway.core.audit import AuditEntry
 from headway.core.db import Base
 from headway.core.errors import InvalidInput
-from headway.demo.company import ACCOUNT_ID_PREFIX, DemoCompany
+from headway.demo.company import ACCOUNT_ID_PREFIX, DemoCompany, history_start
 from headway.demo.contacts import PERSONAS
 from headway.demo.lifecycle import REASONS, STAGE_KEYS
 from headway.demo.people import DEMO_EMAIL_DOMAIN, DemoPerson
 from headway.demo.segments import CURRENCIES, SEGMENT_KEYS
-from headway.revenue.models import Subscription
+from headway.revenue.models import FxRate, Subscription
 from headway.users.models import User
 
 CHUNK_ROWS = 5_000
@@ -187,6 +188,43 @@ def write_company(
     _write_contacts(session, company, account_ids, progress)
     _write_subscriptions(session, company, account_ids, now, progress)
     _write_stage_changes(session, company, account_ids, stage_ids, progress)
+    write_fx_rates(session, company, now)
+
+
+# Monthly USD rates of the demo's other currencies: a gentle, deterministic wave around a
+# plausible level, so revenue metrics can convert EUR and GBP subscriptions.
+DEMO_FX_LEVELS = {"EUR": (1.08, 0.04, 6.0), "GBP": (1.27, 0.03, 7.0)}
+
+
+def write_fx_rates(session: Session, company: DemoCompany, now: datetime) -> None:
+    """Insert a USD rate for EUR and GBP on the first of every month of the history."""
+    first = history_start(company.as_of).replace(day=1)
+    existing = set(
+        session.execute(
+            select(FxRate.currency, FxRate.rate_date).where(FxRate.quote_currency == "USD")
+        ).all()
+    )
+    rows = []
+    month = 0
+    day = first
+    while day <= company.as_of:
+        for currency, (level, swing, period) in DEMO_FX_LEVELS.items():
+            if (currency, day) not in existing:
+                rate = round(level + swing * math.sin(month / period), 4)
+                rows.append(
+                    {
+                        "currency": currency,
+                        "quote_currency": "USD",
+                        "rate_date": day,
+                        "rate": rate,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        month += 1
+        day = (day + timedelta(days=32)).replace(day=1)
+    if rows:
+        _insert(session, FxRate, rows)
 
 
 def _ids_by_key(rows: list[Any], keys: tuple[str, ...], what: str) -> list[int]:

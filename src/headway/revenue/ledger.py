@@ -27,6 +27,7 @@ from headway.revenue.metrics import NEVER, NO_MONTH, MrrMatrix, month_end
 from headway.revenue.models import Subscription
 
 FOREVER = 10**8  # month number standing for "no end date": after every column
+FETCH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def read_subscriptions(
             query = query.where(Account.owner_id == owner_id)
     if account_id is not None:
         query = query.where(Subscription.account_id == account_id)
-    rows = np.array(_driver_rows(session, query), dtype=_ROW)
+    rows = _fetch_array(session, query)
     currencies, currency = np.unique(rows["currency"], return_inverse=True)
     return SubscriptionArrays(
         account_id=rows["account_id"],
@@ -103,18 +104,22 @@ _ROW = np.dtype(
 )
 
 
-def _driver_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+def _fetch_array(session: Session, query: Any) -> np.ndarray:
     # The driver's plain tuples, not SQLAlchemy rows: at 100 k accounts this one read is most of
-    # the time, and Row objects double it (measured in bench/bench_revenue.py). The statement
-    # holds only integers and constants, so rendering them inline is safe.
+    # the time, and Row objects double it (bench/bench_revenue.py). Fetched in chunks, so the
+    # Python tuples alive at once stay few. The statement holds only integers and constants,
+    # so rendering them inline is safe.
     connection = session.connection()
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.cursor()
+    parts = [np.empty(0, dtype=_ROW)]
     try:
         cursor.execute(sql)
-        return list(cursor.fetchall())
+        while chunk := cursor.fetchmany(FETCH_ROWS):
+            parts.append(np.array(chunk, dtype=_ROW))
     finally:
         cursor.close()
+    return np.concatenate(parts)
 
 
 @dataclass(frozen=True)
@@ -167,10 +172,12 @@ def build_ledger(
     if rates is not None:
         month_ends = [month_end(first_month + j) for j in range(width)]
         for index, currency in enumerate(subscriptions.currencies):
+            if currency == rates.reporting_currency:
+                continue
             chosen = np.flatnonzero(pairs % currencies == index)
             part = native[chosen]
             needed = np.flatnonzero(part.any(axis=0))
-            if currency == rates.reporting_currency or not len(needed):
+            if not len(needed):
                 continue
             factors = np.zeros(width)
             factors[needed] = rates.minor_factors(currency, [month_ends[j] for j in needed])

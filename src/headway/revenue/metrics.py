@@ -148,7 +148,8 @@ def classify_movements(
     before, after = mrr[:, :-1], mrr[:, 1:]
     paid_before_month, paid_after_month = before > 0, after > 0
     kind = np.zeros(before.shape, dtype=np.int8)
-    amount = np.abs(after - before)
+    amount = np.subtract(after, before)
+    np.abs(amount, out=amount)
     starts = ~paid_before_month & paid_after_month
     returning = starts & (matrix.first_paid[:, None] < matrix.months[None, 1:])
     kind[starts & ~returning] = Movement.NEW

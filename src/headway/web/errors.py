@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
@@ -72,6 +72,15 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = [{"type": "invalid_input", "loc": [], "msg": str(error)}]
             return JSONResponse({"detail": detail}, status_code=422)
         return _respond(request, status_code, str(error))
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, error: DataError) -> Response:
+        # PostgreSQL refuses some text SQLite takes (a NUL character): say so, not a 500.
+        message = "a value the database cannot store (a NUL character, or a number out of range)"
+        if _wants_json(request):
+            detail = [{"type": "invalid_input", "loc": [], "msg": message}]
+            return JSONResponse({"detail": detail}, status_code=422)
+        return _respond(request, 422, message)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, error: IntegrityError) -> Response:
