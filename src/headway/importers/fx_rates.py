@@ -3,48 +3,18 @@ every other currency into the reporting one with the latest rate on or before ea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
-
 from headway.config import get_settings
-from headway.core.audit import Actor, AuditEntry, audit_row, changed, jsonable
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
-from headway.importers.rows import (
-    MISSING,
-    Cells,
-    KindImport,
-    ParsedRow,
-    RowError,
-    chunked,
-    insert_rows,
-    lookup,
-)
+from headway.importers.keyed import KeyedTableImport, refuse_unknown_columns
+from headway.importers.rows import MISSING, Cells, ParsedRow
 from headway.revenue.models import FxRate
 
 # A rate outside this range is a typo (or a rate the other way round of a hyper-inflated one).
 MAX_RATE = Decimal(10) ** 9
-FX_RATE_FIELDS = ["currency", "quote_currency", "rate_date", "rate"]
-
-
-def refuse_unknown_columns(importer: KindImport, known: Iterable[str]) -> None:
-    """Record an error for each header Headway does not read: a lost value must not pass."""
-    names = list(known)
-    for _, name in importer.columns.traits:
-        importer.errors.append(
-            RowError(
-                importer.file,
-                1,
-                name,
-                name,
-                f"only the columns {', '.join(names[:-1])} and {names[-1]} "
-                "(remove or rename this column)",
-            )
-        )
 
 
 def rate_value(value: str) -> float:
@@ -58,12 +28,17 @@ def rate_value(value: str) -> float:
     return float(number)
 
 
-class FxRateImport(KindImport):
+class FxRateImport(KeyedTableImport):
     """Exchange rates: `rate` units of quote_currency (default: the reporting currency) per 1
     unit of `currency`, on `date`."""
 
     kind = ImportKind.FX_RATES
     key_field = "currency"
+    model = FxRate
+    key_columns = ("currency", "quote_currency", "rate_date")
+    value_column = "rate"
+    audited_fields = ("currency", "quote_currency", "rate_date", "rate")
+    entity_type = "fx_rate"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -93,78 +68,3 @@ class FxRateImport(KindImport):
 
     def key_label(self) -> str:
         return "currency, quote currency and date"
-
-    # --- writing -------------------------------------------------------------------------
-
-    def write(self, rows: Iterable[ParsedRow], *, actor: Actor) -> None:
-        for chunk in chunked(rows):
-            self._write_chunk(chunk, actor)
-
-    def _write_chunk(self, chunk: list[ParsedRow], actor: Actor) -> None:
-        key = tuple_(FxRate.currency, FxRate.quote_currency, FxRate.rate_date)
-        wanted = [_key(p.values) for p in chunk]
-        existing = {
-            (row.currency, row.quote_currency, row.rate_date): row
-            for row in lookup(
-                self.session,
-                select(
-                    FxRate.id, FxRate.currency, FxRate.quote_currency, FxRate.rate_date, FxRate.rate
-                ).where(key.in_(wanted)),
-            )
-        }
-        new_rows: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        audits: list[dict[str, Any]] = []
-        for parsed in chunk:
-            stored = existing.get(_key(parsed.values))
-            if stored is None:
-                new_rows.append({**parsed.values, "created_at": self.now, "updated_at": self.now})
-                continue
-            old, new = changed({"rate": stored.rate}, {"rate": parsed.values["rate"]})
-            if not new:
-                self.counts.unchanged += 1
-                continue
-            self.counts.updated += 1
-            updates.append({"id": stored.id, "rate": parsed.values["rate"], "updated_at": self.now})
-            audits.append(self._audit(actor, "fx_rate.update", stored.id, old, new))
-        if new_rows:
-            insert_rows(self.session, FxRate, new_rows)
-            inserted = lookup(
-                self.session,
-                select(FxRate.id, FxRate.currency, FxRate.quote_currency, FxRate.rate_date).where(
-                    key.in_([_key(r) for r in new_rows])
-                ),
-            )
-            by_key = {_key(r): r for r in new_rows}
-            for rate_id, currency, quote, day in inserted:
-                values = by_key[(currency, quote, day)]
-                snapshot = {name: jsonable(values[name]) for name in FX_RATE_FIELDS}
-                audits.append(self._audit(actor, "fx_rate.create", rate_id, None, snapshot))
-            self.counts.created += len(new_rows)
-        if updates:
-            self.session.execute(update(FxRate), updates)
-        if audits:
-            insert_rows(self.session, AuditEntry, audits)
-
-    def _audit(
-        self,
-        actor: Actor,
-        action: str,
-        rate_id: int,
-        before: dict[str, Any] | None,
-        after: dict[str, Any],
-    ) -> dict[str, Any]:
-        return audit_row(
-            actor=actor,
-            action=action,
-            entity_type="fx_rate",
-            entity_id=rate_id,
-            account_id=None,
-            before=before,
-            after=after,
-            at=self.now,
-        )
-
-
-def _key(values: dict[str, Any]) -> tuple[str, str, date]:
-    return values["currency"], values["quote_currency"], values["rate_date"]
