@@ -16,12 +16,18 @@ from headway.core.db import ensure_schema
 from headway.importers import pages as importers_pages
 from headway.revenue import api as revenue_api
 from headway.revenue import metrics_api
+from headway.revenue import pages as revenue_pages
 from headway.web import pages as web_pages
 from headway.web.errors import install_error_handlers
 from headway.web.templating import STATIC_DIR
 
 API_ROUTERS = [accounts_api.router, contacts_api.router, revenue_api.router, metrics_api.router]
-PAGE_ROUTERS = [web_pages.router, accounts_pages.router, importers_pages.router]
+PAGE_ROUTERS = [
+    web_pages.router,
+    accounts_pages.router,
+    revenue_pages.router,
+    importers_pages.router,
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
