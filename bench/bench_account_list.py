@@ -1,4 +1,4 @@
-"""Account list and account pages at 1 k and 100 k accounts, on PostgreSQL (or SQLite).
+"""Account list, account pages and the revenue dashboard at 1 k and 100 k accounts.
 
 Run: scripts/with-postgres.sh .venv/bin/python -m bench.bench_account_list
      .venv/bin/python -m bench.bench_account_list --sqlite
@@ -65,6 +65,7 @@ def requests_to_time(url: str) -> dict[str, str]:
         "list, HTMX fragment": "/accounts?q=an",
         "portfolio home": "/",
         "account 360": f"/accounts/{some_id}",
+        "revenue dashboard (12 months)": "/revenue",
     }
 
 
