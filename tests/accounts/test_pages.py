@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 
 from headway.accounts.schemas import AccountUpdate
@@ -470,3 +471,50 @@ def test_an_account_without_subscriptions_shows_no_chart_and_no_mrr(client, caro
     assert "No subscriptions yet, so no MRR to draw." in page
     assert "data-chart" not in page
     assert re.search(r'<dt>MRR</dt>\s*<dd class="big">—</dd>', page)
+
+
+def movement_rows(page: str) -> list[tuple[str, str, str, str]]:
+    """The rows of the revenue movements table: month, MRR at month end, movement, amount."""
+    section = page.split('<div id="account-movements">', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(
+        r"<tr class=\"movement-\w+\">\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>\s*"
+        r"<td><span[^>]*>([^<]*)</span></td>\s*<td[^>]*>([^<]*)</td>",
+        section,
+    )
+    return [(month, mrr, kind, amount) for month, mrr, kind, amount in cells]
+
+
+def test_the_account_360_lists_the_months_in_which_its_mrr_moved(client, session, carol):
+    with time_machine.travel(date(2024, 10, 15), tick=False):
+        account = make_account(session, "crm-moves", "Moving Parts")
+        subscribe(session, account, "sub-moves-1", "100", date(2024, 1, 1), date(2024, 3, 10))
+        subscribe(session, account, "sub-moves-2", "150", date(2024, 3, 10), date(2024, 6, 1))
+        subscribe(session, account, "sub-moves-3", "80", date(2024, 9, 1))
+        login(client, carol)
+        page = client.get(f"/accounts/{account.id}").text
+    # MRR at each month end: Jan 100 (0 → 100, new), Feb 100; Mar 31 only the second
+    # subscription runs: 150 (100 → 150, expansion +50); Apr, May 150; Jun 30 nothing runs
+    # (150 → 0, churn −150); Jul, Aug 0; Sep 30 the third: 80 (0 → 80 after paying before,
+    # reactivation +80); Oct 80, no move. Months without a move are left out, newest first.
+    assert "Revenue movements" in page
+    assert movement_rows(page) == [
+        ("2024-09", "USD 80", "Reactivation", "+80"),
+        ("2024-06", "USD 0", "Churn", "−150"),
+        ("2024-03", "USD 150", "Expansion", "+50"),
+        ("2024-01", "USD 100", "New", "+100"),
+    ]
+
+
+def test_a_missing_exchange_rate_shows_a_message_instead_of_movements(client, session, carol):
+    account = make_account(session, "crm-euro", "Euro Only")
+    subscribe(
+        session, account, "sub-euro", "900", clock.today() - timedelta(days=60), currency="EUR"
+    )
+    login(client, carol)
+    response = client.get(f"/accounts/{account.id}")
+    assert response.status_code == 200
+    page = unescape(response.text)
+    section = page.split('<div id="account-movements">', 1)[1].split("</div>", 1)[0]
+    assert "Movements cannot be computed: no exchange rate from EUR to USD" in section
+    assert "<table" not in section
+    assert "EUR 900" in page  # the rest of the account still shows

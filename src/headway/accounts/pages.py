@@ -13,6 +13,7 @@ from headway.accounts.presenters import (
     ListQuery,
     duration,
     major_units,
+    movement_lines,
     mrr_chart,
     owner_candidates,
     page_numbers,
@@ -38,7 +39,9 @@ from headway.core import clock
 from headway.core.errors import InvalidInput
 from headway.core.timeline import account_timeline
 from headway.revenue.service import (
+    RevenueOptions,
     account_mrr_series,
+    account_revenue_movements,
     change_account,
     currencies_in_use,
     list_accounts_with_mrr,
@@ -196,6 +199,20 @@ def _account_context(
     series = account_mrr_series(session=session, account_id=account.id, until=today)
     lines = subscription_lines(subscriptions, today)
     mrr_now = {c: v for c, v in (series[-1][1] if series else {}).items() if v > 0}
+    settings = settings_of(request)
+    movements: list[dict[str, Any]] = []
+    movements_problem: str | None = None
+    try:
+        revenue = account_revenue_movements(
+            session=session,
+            account_id=account.id,
+            options=RevenueOptions.from_settings(settings),
+            until=today,
+        )
+        movements = movement_lines(revenue)
+    except InvalidInput as error:
+        # A missing exchange rate must not hide the rest of the account: say what is missing.
+        movements_problem = str(error)
     return {
         "account": account,
         "owner": next((p for p in people if p.id == account.owner_id), None),
@@ -212,11 +229,13 @@ def _account_context(
         "subscriptions_total": subscriptions_total,
         "mrr_now": mrr_now,
         "chart": mrr_chart(series),
+        "movements": movements,
+        "movements_problem": movements_problem,
         "timeline": timeline_lines(account_timeline(session, account.id, limit=SHOWN_TIMELINE)),
         "timeline_limit": SHOWN_TIMELINE,
         "can_edit": principal.permissions.can_edit_account(account.owner_id),
         "can_assign": principal.permissions.can_assign_owner,
-        "reporting_currency": settings_of(request).reporting_currency,
+        "reporting_currency": settings.reporting_currency,
         "notice": None,
     }
 

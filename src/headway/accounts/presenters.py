@@ -16,8 +16,10 @@ from headway.core.errors import InvalidInput
 from headway.core.fields import MAX_DB_INT
 from headway.core.money import minor_exponent
 from headway.core.timeline import TimelineEntry
+from headway.revenue.metrics import Movement, month_label
 from headway.revenue.models import Subscription
 from headway.revenue.mrr import monthly_minor
+from headway.revenue.service import AccountRevenue
 from headway.users.models import Role, User
 
 
@@ -294,3 +296,34 @@ def subscription_lines(subscriptions: list[Subscription], today: date) -> list[S
         )
         for s in subscriptions
     ]
+
+
+def movement_lines(revenue: AccountRevenue) -> list[dict[str, Any]]:
+    """The months in which an account's MRR moved, newest first, in major units."""
+    currency = revenue.currency
+    places = minor_exponent(currency)
+
+    def amount_text(value: float) -> str:
+        # Whole amounts read better without ".00"; cents stay when there are any.
+        shown = f"{abs(value):,.{places}f}"
+        return shown.split(".")[0] if value == int(value) else shown
+
+    lines = []
+    for month in reversed(revenue.months):
+        if month.movement is Movement.NONE:
+            continue
+        # The service gives the size of a move; churn and contraction take MRR away.
+        sign = -1 if month.movement in (Movement.CHURN, Movement.CONTRACTION) else 1
+        amount = sign * major_units(month.amount, currency)
+        mrr_end = major_units(month.mrr_end, currency)
+        lines.append(
+            {
+                "month": month_label(month.month),
+                "mrr_end": mrr_end,
+                "mrr_end_text": f"{currency} {amount_text(mrr_end)}",
+                "kind": month.movement.name.lower(),
+                "amount": amount,
+                "amount_text": ("−" if amount < 0 else "+") + amount_text(amount),
+            }
+        )
+    return lines
