@@ -27,10 +27,10 @@
     }
   }
 
-  function monthLabel(iso) {
-    const [year, month] = iso.split("-").map(Number);
-    return new Date(Date.UTC(year, month - 1, 1)).toLocaleDateString(undefined, {
-      month: "short", year: "numeric", timeZone: "UTC",
+  function monthLabel(iso, year = "numeric") {
+    const [y, month] = iso.split("-").map(Number);
+    return new Date(Date.UTC(y, month - 1, 1)).toLocaleDateString(undefined, {
+      month: "short", year, timeZone: "UTC",
     });
   }
 
@@ -122,7 +122,115 @@
     };
   }
 
-  const builders = { "stacked-bar": stackedBar, "mrr-series": mrrSeries };
+  // Revenue dashboard: MRR movements (stacked bars around zero, with the MRR line) and
+  // retention rate lines (NRR and GRR on the left axis, logo churn on the right).
+  function money(currency) {
+    const format = moneyFormatter(currency);
+    return (value) => format.format(value);
+  }
+
+  const shortMonthLabel = (iso) => monthLabel(iso, "2-digit");
+
+  function xAxis() {
+    return {
+      grid: { display: false },
+      ticks: { maxRotation: 0, autoSkip: true, callback(value) { return shortMonthLabel(this.getLabelForValue(value)); } },
+    };
+  }
+
+  function mrrMovements(spec) {
+    const short = compactMoney(spec.currency);
+    const full = money(spec.currency);
+    const settings = baseOptions();
+    settings.scales = {
+      x: { ...xAxis(), stacked: true },
+      y: {
+        stacked: true,
+        ticks: { callback: (value) => short(value) },
+        grid: { color: (context) => (context.tick.value === 0 ? css("--border-strong", "#c9d0d8") : css("--grid", "#eef0f3")) },
+        title: { display: true, text: "Movements" },
+      },
+      mrr: {
+        position: "right", beginAtZero: true, grid: { display: false },
+        ticks: { callback: (value) => short(value) },
+        title: { display: true, text: "MRR" },
+      },
+    };
+    settings.plugins.tooltip = {
+      callbacks: {
+        title: (items) => (items.length ? shortMonthLabel(items[0].label) : ""),
+        label: (item) => `${item.dataset.label}: ${full(item.parsed.y)}`,
+      },
+    };
+    const bars = spec.datasets.map((set) => ({
+      type: "bar",
+      label: set.label,
+      data: set.data,
+      stack: "movements",
+      backgroundColor: css(`--movement-${set.key}`, css("--accent", "#2f5fd0")),
+      borderRadius: 2,
+      maxBarThickness: 48,
+      order: 2,
+    }));
+    const line = {
+      type: "line",
+      label: spec.line.label,
+      data: spec.line.data,
+      yAxisID: "mrr",
+      borderColor: css("--text", "#1d2530"),
+      backgroundColor: css("--text", "#1d2530"),
+      borderWidth: 2,
+      pointRadius: 2,
+      tension: 0.2,
+      order: 1,
+    };
+    return { type: "bar", data: { labels: spec.labels, datasets: [...bars, line] }, options: settings };
+  }
+
+  function rateLines(spec) {
+    const settings = baseOptions();
+    const percent = (value) => `${value}%`;
+    settings.scales = {
+      x: xAxis(),
+      left: { position: "left", ticks: { callback: percent }, grid: { color: css("--grid", "#eef0f3") }, title: { display: true, text: "NRR · GRR" } },
+      right: { position: "right", beginAtZero: true, ticks: { callback: percent }, grid: { display: false }, title: { display: true, text: "Logo churn" } },
+    };
+    settings.plugins.tooltip = {
+      callbacks: {
+        title: (items) => (items.length ? shortMonthLabel(items[0].label) : ""),
+        label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(1) + "%"}`,
+      },
+    };
+    return {
+      type: "line",
+      data: {
+        labels: spec.labels,
+        datasets: spec.datasets.map((set) => {
+          const colour = css(`--rate-${set.key}`, css("--accent", "#2f5fd0"));
+          return {
+            label: set.label,
+            data: set.data,
+            yAxisID: set.axis,
+            borderColor: colour,
+            backgroundColor: colour,
+            borderDash: set.axis === "right" ? [5, 4] : [],
+            borderWidth: 2,
+            pointRadius: 2,
+            spanGaps: false,
+            tension: 0,
+          };
+        }),
+      },
+      options: settings,
+    };
+  }
+
+  const builders = {
+    "stacked-bar": stackedBar,
+    "mrr-series": mrrSeries,
+    "mrr-movements": mrrMovements,
+    "rate-lines": rateLines,
+  };
 
   function drawCharts(root) {
     if (!window.Chart) return;
@@ -192,159 +300,4 @@
   } else {
     document.addEventListener("DOMContentLoaded", () => drawCharts(document));
   }
-})();
-
-/* Revenue dashboard charts: MRR movements (stacked bars around zero, with the MRR line) and
-   retention rate lines (NRR and GRR on the left axis, logo churn on the right). */
-(function () {
-  "use strict";
-
-  const css = (name, fallback) =>
-    getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-
-  function compactMoney(currency) {
-    try {
-      const format = new Intl.NumberFormat(undefined, {
-        style: "currency", currency, notation: "compact", maximumFractionDigits: 1,
-      });
-      return (value) => format.format(value);
-    } catch (error) {
-      return (value) => `${currency} ${value}`;
-    }
-  }
-
-  function money(currency) {
-    try {
-      const format = new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 });
-      return (value) => format.format(value);
-    } catch (error) {
-      return (value) => `${currency} ${Math.round(value).toLocaleString()}`;
-    }
-  }
-
-  function monthLabel(iso) {
-    const [year, month] = iso.split("-").map(Number);
-    return new Date(Date.UTC(year, month - 1, 1)).toLocaleDateString(undefined, {
-      month: "short", year: "2-digit", timeZone: "UTC",
-    });
-  }
-
-  function options() {
-    return {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: { duration: 250 },
-      interaction: { mode: "index", intersect: false },
-      plugins: { legend: { position: "bottom", labels: { boxWidth: 12, boxHeight: 12 } } },
-    };
-  }
-
-  function xAxis() {
-    return {
-      grid: { display: false },
-      ticks: { maxRotation: 0, autoSkip: true, callback(value) { return monthLabel(this.getLabelForValue(value)); } },
-    };
-  }
-
-  function mrrMovements(spec) {
-    const short = compactMoney(spec.currency);
-    const full = money(spec.currency);
-    const settings = options();
-    settings.scales = {
-      x: { ...xAxis(), stacked: true },
-      y: {
-        stacked: true,
-        ticks: { callback: (value) => short(value) },
-        grid: { color: (context) => (context.tick.value === 0 ? css("--border-strong", "#c9d0d8") : css("--grid", "#eef0f3")) },
-        title: { display: true, text: "Movements" },
-      },
-      mrr: {
-        position: "right", beginAtZero: true, grid: { display: false },
-        ticks: { callback: (value) => short(value) },
-        title: { display: true, text: "MRR" },
-      },
-    };
-    settings.plugins.tooltip = {
-      callbacks: {
-        title: (items) => (items.length ? monthLabel(items[0].label) : ""),
-        label: (item) => `${item.dataset.label}: ${full(item.parsed.y)}`,
-      },
-    };
-    const bars = spec.datasets.map((set) => ({
-      type: "bar",
-      label: set.label,
-      data: set.data,
-      stack: "movements",
-      backgroundColor: css(`--movement-${set.key}`, css("--accent", "#2f5fd0")),
-      borderRadius: 2,
-      maxBarThickness: 48,
-      order: 2,
-    }));
-    const line = {
-      type: "line",
-      label: spec.line.label,
-      data: spec.line.data,
-      yAxisID: "mrr",
-      borderColor: css("--text", "#1d2530"),
-      backgroundColor: css("--text", "#1d2530"),
-      borderWidth: 2,
-      pointRadius: 2,
-      tension: 0.2,
-      order: 1,
-    };
-    return { type: "bar", data: { labels: spec.labels, datasets: [...bars, line] }, options: settings };
-  }
-
-  function rateLines(spec) {
-    const settings = options();
-    const percent = (value) => `${value}%`;
-    settings.scales = {
-      x: xAxis(),
-      left: { position: "left", ticks: { callback: percent }, grid: { color: css("--grid", "#eef0f3") }, title: { display: true, text: "NRR · GRR" } },
-      right: { position: "right", beginAtZero: true, ticks: { callback: percent }, grid: { display: false }, title: { display: true, text: "Logo churn" } },
-    };
-    settings.plugins.tooltip = {
-      callbacks: {
-        title: (items) => (items.length ? monthLabel(items[0].label) : ""),
-        label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(1) + "%"}`,
-      },
-    };
-    return {
-      type: "line",
-      data: {
-        labels: spec.labels,
-        datasets: spec.datasets.map((set) => {
-          const colour = css(`--rate-${set.key}`, css("--accent", "#2f5fd0"));
-          return {
-            label: set.label,
-            data: set.data,
-            yAxisID: set.axis,
-            borderColor: colour,
-            backgroundColor: colour,
-            borderDash: set.axis === "right" ? [5, 4] : [],
-            borderWidth: 2,
-            pointRadius: 2,
-            spanGaps: false,
-            tension: 0,
-          };
-        }),
-      },
-      options: settings,
-    };
-  }
-
-  const builders = { "mrr-movements": mrrMovements, "rate-lines": rateLines };
-
-  function draw(root) {
-    if (!window.Chart) return;
-    root.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
-      if (window.Chart.getChart(canvas)) return;
-      const spec = JSON.parse(canvas.dataset.chart);
-      const build = builders[spec.kind];
-      if (build) new window.Chart(canvas, build(spec));
-    });
-  }
-
-  if (window.htmx) window.htmx.onLoad(draw);
-  else document.addEventListener("DOMContentLoaded", () => draw(document));
 })();
