@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from headway.accounts.models import Account, StageChange
 from headway.accounts.service import ACCOUNT_FIELDS, list_segments, list_stages
-from headway.core.audit import Actor, AuditEntry, audit_row, changed
+from headway.core.audit import Actor, AuditEntry, changed
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
 from headway.importers.rows import (
@@ -83,6 +83,7 @@ class AccountImport(KindImport):
     """Accounts by account_id; parents may be in Headway or anywhere in the same file."""
 
     kind = ImportKind.ACCOUNTS
+    entity_type = "account"
     key_field = "account_id"
 
     def __init__(self, **kwargs: Any) -> None:
@@ -263,7 +264,7 @@ class AccountImport(KindImport):
                 continue
             self.counts.updated += 1
             updates.append(self._update_values(account.id, after, entered))
-            audits.append(self._audit(actor, "account.update", account.id, old, new))
+            audits.append(self.audit(actor, "update", account.id, account.id, old, new))
         if new_rows:
             insert_rows(self.session, Account, new_rows)
             inserted = lookup(
@@ -284,7 +285,9 @@ class AccountImport(KindImport):
                         {"id": account_id, "after": snapshot, "parent": new_deferred[external_id]}
                     )
                 else:
-                    audits.append(self._audit(actor, "account.create", account_id, None, snapshot))
+                    audits.append(
+                        self.audit(actor, "create", account_id, account_id, None, snapshot)
+                    )
             self.counts.created += len(new_rows)
         if updates:
             self.session.execute(update(Account), updates)
@@ -338,25 +341,6 @@ class AccountImport(KindImport):
             "reason": f"import #{self.actor.import_id}",
         }
 
-    def _audit(
-        self,
-        actor: Actor,
-        action: str,
-        account_id: int,
-        before: dict[str, Any] | None,
-        after: dict[str, Any],
-    ) -> dict[str, Any]:
-        return audit_row(
-            actor=actor,
-            action=action,
-            entity_type="account",
-            entity_id=account_id,
-            account_id=account_id,
-            before=before,
-            after=after,
-            at=self.now,
-        )
-
     def _insert_history(
         self, stage_changes: list[dict[str, Any]], audits: list[dict[str, Any]]
     ) -> None:
@@ -376,10 +360,10 @@ class AccountImport(KindImport):
                 if "before" in item:
                     old, new = changed(item["before"], after)
                     updates.append(self._update_values(item["id"], after, item["entered"]))
-                    audits.append(self._audit(actor, "account.update", item["id"], old, new))
+                    audits.append(self.audit(actor, "update", item["id"], item["id"], old, new))
                 else:
                     created.append({"id": item["id"], "parent_id": parent_id})
-                    audits.append(self._audit(actor, "account.create", item["id"], None, after))
+                    audits.append(self.audit(actor, "create", item["id"], item["id"], None, after))
             for values in (created, updates):
                 if values:
                     self.session.execute(update(Account), values)

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, update
 from headway.accounts.models import Account
 from headway.contacts.models import Contact, Persona
 from headway.contacts.service import CONTACT_FIELDS
-from headway.core.audit import Actor, AuditEntry, audit_row, changed
+from headway.core.audit import Actor, AuditEntry, changed
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
 from headway.importers.rows import (
@@ -41,6 +41,7 @@ class ContactImport(KindImport):
     """Contacts of accounts already in Headway."""
 
     kind = ImportKind.CONTACTS
+    entity_type = "contact"
     key_field = "contact_id"
 
     def __init__(self, **kwargs: Any) -> None:
@@ -165,7 +166,7 @@ class ContactImport(KindImport):
             by_pair.pop(_pair(before["account_id"], before["email"]), None)
             by_pair[_pair(after["account_id"], after["email"])] = {**target, **after}
             updates.append({"id": target["id"], **after, "updated_at": self.now})
-            audits.append(self._audit(actor, "contact.update", target["id"], after, old, new))
+            audits.append(self.audit(actor, "update", target["id"], after["account_id"], old, new))
         if new_rows:
             insert_rows(self.session, Contact, new_rows)
             by_new_pair = {_pair(r["account_id"], r["email"]): r for r in new_rows}
@@ -180,9 +181,7 @@ class ContactImport(KindImport):
                 if values is None:
                     continue  # the same email at another account
                 snapshot = {name: values[name] for name in CONTACT_FIELDS}
-                audits.append(
-                    self._audit(actor, "contact.create", contact_id, snapshot, None, snapshot)
-                )
+                audits.append(self.audit(actor, "create", contact_id, account_id, None, snapshot))
             self.counts.created += len(new_rows)
         if updates:
             self.session.execute(update(Contact), updates)
@@ -248,26 +247,6 @@ class ContactImport(KindImport):
             after["name"] = parsed.values["name"] or ""
         after["traits"] = merge_traits(before["traits"], parsed.traits)
         return after
-
-    def _audit(
-        self,
-        actor: Actor,
-        action: str,
-        contact_id: int,
-        values: dict[str, Any],
-        before: dict[str, Any] | None,
-        after: dict[str, Any],
-    ) -> dict[str, Any]:
-        return audit_row(
-            actor=actor,
-            action=action,
-            entity_type="contact",
-            entity_id=contact_id,
-            account_id=values["account_id"],
-            before=before,
-            after=after,
-            at=self.now,
-        )
 
 
 def _pair(account_id: int, email: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import select, tuple_, update
 
-from headway.core.audit import Actor, AuditEntry, audit_row, changed, jsonable
+from headway.core.audit import Actor, AuditEntry, changed, jsonable
 from headway.core.db import Base
 from headway.importers.rows import KindImport, ParsedRow, RowError, chunked, insert_rows, lookup
 
@@ -35,7 +35,6 @@ class KeyedTableImport(KindImport):
     key_columns: ClassVar[tuple[str, ...]]
     value_column: ClassVar[str]
     audited_fields: ClassVar[tuple[str, ...]]
-    entity_type: ClassVar[str]
 
     def write(self, rows: Iterable[ParsedRow], *, actor: Actor) -> None:
         for chunk in chunked(rows):
@@ -75,7 +74,7 @@ class KeyedTableImport(KindImport):
                 continue
             self.counts.updated += 1
             updates.append({"id": stored.id, value: parsed.values[value], "updated_at": self.now})
-            audits.append(self._audit(actor, "update", stored.id, old, new))
+            audits.append(self.audit(actor, "update", stored.id, None, old, new))
         if new_rows:
             insert_rows(self.session, self.model, new_rows)
             by_key = {self._key(r): r for r in new_rows}
@@ -86,28 +85,9 @@ class KeyedTableImport(KindImport):
             for row in inserted:
                 values = by_key[self._key(row)]
                 snapshot = {name: jsonable(values[name]) for name in self.audited_fields}
-                audits.append(self._audit(actor, "create", row.id, None, snapshot))
+                audits.append(self.audit(actor, "create", row.id, None, None, snapshot))
             self.counts.created += len(new_rows)
         if updates:
             self.session.execute(update(self.model), updates)
         if audits:
             insert_rows(self.session, AuditEntry, audits)
-
-    def _audit(
-        self,
-        actor: Actor,
-        verb: str,
-        entity_id: int,
-        before: dict[str, Any] | None,
-        after: dict[str, Any],
-    ) -> dict[str, Any]:
-        return audit_row(
-            actor=actor,
-            action=f"{self.entity_type}.{verb}",
-            entity_type=self.entity_type,
-            entity_id=entity_id,
-            account_id=None,
-            before=before,
-            after=after,
-            at=self.now,
-        )

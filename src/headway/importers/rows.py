@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar, TypeVarTuple
 from sqlalchemy import Row, Select, Table, text
 from sqlalchemy.orm import Session
 
-from headway.core.audit import Actor
+from headway.core.audit import Actor, audit_row
 from headway.importers.columns import ColumnMap, ImportKind, column_letter
 from headway.importers.values import BadValue
 
@@ -111,6 +111,7 @@ class KindImport:
 
     kind: ClassVar[ImportKind]
     key_field: ClassVar[str]
+    entity_type: ClassVar[str]  # what the audit log calls the rows this import writes
 
     def __init__(self, *, session: Session, columns: ColumnMap, file: str, now: datetime) -> None:
         self.session = session
@@ -126,6 +127,27 @@ class KindImport:
         self.bad_keys: set[str] = set()
 
     # --- checking ------------------------------------------------------------------------
+
+    def audit(
+        self,
+        actor: Actor,
+        verb: str,
+        entity_id: int,
+        account_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+    ) -> dict[str, Any]:
+        """An audit row ("<entity>.<verb>") of a row this import writes, at the import's time."""
+        return audit_row(
+            actor=actor,
+            action=f"{self.entity_type}.{verb}",
+            entity_type=self.entity_type,
+            entity_id=entity_id,
+            account_id=account_id,
+            before=before,
+            after=after,
+            at=self.now,
+        )
 
     def error(self, row: int | None, name: str | None, value: str, expected: str) -> None:
         """Record a bad value of a field (named by the file's own header)."""

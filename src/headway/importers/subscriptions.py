@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from headway.accounts.models import Account
-from headway.core.audit import Actor, AuditEntry, audit_row, changed, jsonable
+from headway.core.audit import Actor, AuditEntry, changed, jsonable
 from headway.importers import values as parse
 from headway.importers.columns import ImportKind
 from headway.importers.rows import (
@@ -30,6 +30,7 @@ class SubscriptionImport(KindImport):
     """Subscriptions of accounts already in Headway; every column is known, none is a trait."""
 
     kind = ImportKind.SUBSCRIPTIONS
+    entity_type = "subscription"
     key_field = "subscription_id"
 
     def __init__(self, **kwargs: Any) -> None:
@@ -123,7 +124,7 @@ class SubscriptionImport(KindImport):
             self.counts.updated += 1
             updates.append({"id": stored.id, **after, "updated_at": self.now})
             audits.append(
-                self._audit(actor, "subscription.update", stored.id, after, _json(old), _json(new))
+                self.audit(actor, "update", stored.id, after["account_id"], _json(old), _json(new))
             )
         if new_rows:
             insert_rows(self.session, Subscription, new_rows)
@@ -138,8 +139,8 @@ class SubscriptionImport(KindImport):
                 values = by_key[external_id]
                 snapshot = _json({name: values[name] for name in SUBSCRIPTION_FIELDS})
                 audits.append(
-                    self._audit(
-                        actor, "subscription.create", subscription_id, values, None, snapshot
+                    self.audit(
+                        actor, "create", subscription_id, values["account_id"], None, snapshot
                     )
                 )
             self.counts.created += len(new_rows)
@@ -147,26 +148,6 @@ class SubscriptionImport(KindImport):
             self.session.execute(update(Subscription), updates)
         if audits:
             insert_rows(self.session, AuditEntry, audits)
-
-    def _audit(
-        self,
-        actor: Actor,
-        action: str,
-        subscription_id: int,
-        values: dict[str, Any],
-        before: dict[str, Any] | None,
-        after: dict[str, Any],
-    ) -> dict[str, Any]:
-        return audit_row(
-            actor=actor,
-            action=action,
-            entity_type="subscription",
-            entity_id=subscription_id,
-            account_id=values["account_id"],
-            before=before,
-            after=after,
-            at=self.now,
-        )
 
 
 def _json(values: dict[str, Any]) -> dict[str, Any]:
