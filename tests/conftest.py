@@ -25,8 +25,18 @@ from headway.users.service import create_user
 
 TEST_SECRET_KEY = "headway-test-secret-key-not-for-production"
 
-# Configuration rows that migration 0001 seeds: tests rely on them, so cleaning keeps them.
-SEEDED_TABLES = frozenset({"segments", "lifecycle_stages"})
+# Configuration rows the migrations seed: tests rely on them, so cleaning keeps them.
+SEEDED_TABLES = frozenset(
+    {
+        "segments",
+        "lifecycle_stages",
+        "activity_types",
+        "touch_requirements",
+        "goal_templates",
+        "outcome_templates",
+        "plan_templates",
+    }
+)
 
 
 # --- the database -----------------------------------------------------------------------

@@ -1,19 +1,23 @@
 """Import every domain's tables so the metadata is complete (migrations, tests)."""
 
 from headway.accounts import models as accounts_models
+from headway.activities import models as activities_models
 from headway.contacts import models as contacts_models
 from headway.core import audit
 from headway.core.db import Base
 from headway.importers import models as importers_models
+from headway.outcomes import models as outcomes_models
 from headway.revenue import models as revenue_models
 from headway.users import models as users_models
 
 __all__ = [
     "Base",
     "accounts_models",
+    "activities_models",
     "audit",
     "contacts_models",
     "importers_models",
+    "outcomes_models",
     "revenue_models",
     "users_models",
 ]
