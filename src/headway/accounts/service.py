@@ -16,7 +16,12 @@ from headway.core import clock
 from headway.core.audit import Actor, AuditEntry, audit_row, changed, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from headway.core.pagination import contains_pattern, fetch_page
-from headway.core.timeline import TimelineEntry, register_timeline_source
+from headway.core.timeline import (
+    TimelineEntry,
+    audit_title,
+    register_audit_titles,
+    register_timeline_source,
+)
 from headway.users.models import User
 from headway.users.service import Permissions, may_own_accounts
 
@@ -499,15 +504,17 @@ def _stage_entries(session: Session, account_id: int, limit: int) -> list[Timeli
     ]
 
 
-_AUDIT_TITLES = {
-    "account.create": "Account created",
-    "account.update": "Account changed",
-    "account.resegment": "Segment changed by rule",
-    "contact.create": "Contact added",
-    "contact.update": "Contact changed",
-    "subscription.create": "Subscription added",
-    "subscription.update": "Subscription changed",
-}
+register_audit_titles(
+    {
+        "account.create": "Account created",
+        "account.update": "Account changed",
+        "account.resegment": "Segment changed by rule",
+        "contact.create": "Contact added",
+        "contact.update": "Contact changed",
+        "subscription.create": "Subscription added",
+        "subscription.update": "Subscription changed",
+    }
+)
 
 
 @register_timeline_source
@@ -522,7 +529,9 @@ def _audit_entries(session: Session, account_id: int, limit: int) -> list[Timeli
     for row in rows:
         if row.action == "account.update" and row.after and set(row.after) <= {"stage_id"}:
             continue  # the stage change entry tells the same change, with its reason
-        title = _AUDIT_TITLES.get(row.action, row.action)
+        title = audit_title(row.action)
+        if title is None:
+            continue
         if row.import_id is not None:
             title += f" by import #{row.import_id}"
         entries.append(

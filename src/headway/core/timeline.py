@@ -32,6 +32,20 @@ def register_timeline_source(source: TimelineSource) -> TimelineSource:
     return source
 
 
+_audit_titles: dict[str, str | None] = {}
+
+
+def register_audit_titles(titles: dict[str, str | None]) -> None:
+    """Name a domain's audit actions as the timeline shows them ("goal.create": "Goal added")."""
+    # None hides an action whose domain shows the same event as its own timeline entry.
+    _audit_titles.update(titles)
+
+
+def audit_title(action: str) -> str | None:
+    """The timeline title of an audit action (the action itself when none is registered)."""
+    return _audit_titles.get(action, action)
+
+
 def account_timeline(session: Session, account_id: int, *, limit: int = 200) -> list[TimelineEntry]:
     """Return the newest entries about an account from every registered source."""
     entries: list[TimelineEntry] = []

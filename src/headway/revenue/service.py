@@ -250,6 +250,31 @@ def mrr_by_account(
     return {row.account_id: float(row.mrr) for row in session.execute(query)}
 
 
+def seats_by_account(
+    *, session: Session, on: date, account_ids: list[int] | None = None
+) -> dict[int, int]:
+    """Return the seats (quantity) of the subscriptions active on a date, per account."""
+    query = (
+        select(Subscription.account_id, func.sum(Subscription.quantity))
+        .where(_active_on(on))
+        .group_by(Subscription.account_id)
+    )
+    if account_ids is not None:
+        query = query.where(Subscription.account_id.in_(account_ids))
+    return {account_id: int(seats) for account_id, seats in session.execute(query)}
+
+
+def plans_of_account(*, session: Session, account_id: int, on: date) -> list[str]:
+    """List the plans (products) an account subscribes to on a date."""
+    query = (
+        select(Subscription.plan)
+        .where(_active_on(on), Subscription.account_id == account_id)
+        .distinct()
+        .order_by(Subscription.plan)
+    )
+    return list(session.scalars(query))
+
+
 def currencies_in_use(*, session: Session) -> list[str]:
     """List the currencies subscriptions are charged in."""
     return list(
