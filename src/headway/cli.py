@@ -13,6 +13,8 @@ from headway.core.console import console, err_console
 from headway.core.db import upgrade_schema
 from headway.demo import cli as demo_cli
 from headway.importers import cli as importers_cli
+from headway.outcomes import cli as outcomes_cli
+from headway.reports import cli as reports_cli
 from headway.revenue import cli as revenue_cli
 from headway.users import cli as users_cli
 
@@ -30,6 +32,8 @@ app.add_typer(accounts_cli.app, name="accounts")
 app.add_typer(importers_cli.app, name="import")
 app.add_typer(demo_cli.app, name="demo")
 app.add_typer(revenue_cli.app, name="metrics")
+app.add_typer(reports_cli.app, name="report")
+app.add_typer(outcomes_cli.app, name="outcomes")
 
 
 @db_app.command("upgrade")

@@ -10,10 +10,16 @@ import headway.tables  # noqa: F401  (every table known before the first write)
 from headway import __version__
 from headway.accounts import api as accounts_api
 from headway.accounts import pages as accounts_pages
+from headway.activities import api as activities_api
+from headway.activities import pages as activities_pages
 from headway.config import Settings, get_settings
 from headway.contacts import api as contacts_api
 from headway.core.db import ensure_schema
 from headway.importers import pages as importers_pages
+from headway.outcomes import api as outcomes_api
+from headway.outcomes import pages as outcomes_pages
+from headway.reports import api as reports_api
+from headway.reports import pages as reports_pages
 from headway.revenue import api as revenue_api
 from headway.revenue import metrics_api
 from headway.revenue import pages as revenue_pages
@@ -21,12 +27,23 @@ from headway.web import pages as web_pages
 from headway.web.errors import install_error_handlers
 from headway.web.templating import STATIC_DIR
 
-API_ROUTERS = [accounts_api.router, contacts_api.router, revenue_api.router, metrics_api.router]
+API_ROUTERS = [
+    accounts_api.router,
+    contacts_api.router,
+    revenue_api.router,
+    metrics_api.router,
+    outcomes_api.router,
+    activities_api.router,
+    reports_api.router,
+]
 PAGE_ROUTERS = [
     web_pages.router,
     accounts_pages.router,
     revenue_pages.router,
     importers_pages.router,
+    outcomes_pages.router,
+    activities_pages.router,
+    reports_pages.router,
 ]
 
 

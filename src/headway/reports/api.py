@@ -1,0 +1,9 @@
+"""JSON API of reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from headway.web.errors import API_ERROR_RESPONSES
+
+router = APIRouter(tags=["reports"], responses=API_ERROR_RESPONSES)
