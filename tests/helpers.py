@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -12,7 +12,18 @@ from sqlalchemy.orm import Session
 from headway.accounts.models import Account
 from headway.accounts.schemas import AccountCreate
 from headway.accounts.service import create_account
+from headway.activities.models import Activity
+from headway.activities.schemas import ActivityCreate
+from headway.activities.service import log_activity
+from headway.contacts.models import Contact
+from headway.contacts.schemas import ContactCreate
+from headway.contacts.service import create_contact
 from headway.core.audit import Actor
+from headway.outcomes.goals import create_goal, record_evidence
+from headway.outcomes.models import Evidence, Goal, SuccessPlan
+from headway.outcomes.progress import Direction
+from headway.outcomes.schemas import EvidenceCreate, GoalCreate, PlanCreate
+from headway.outcomes.service import create_success_plan
 from headway.revenue.models import Subscription
 from headway.revenue.schemas import Interval, SubscriptionCreate
 from headway.revenue.service import create_subscription
@@ -114,4 +125,107 @@ def subscribe(
             end_date=end,
         ),
         reporting_currency="USD",
+    )
+
+
+def make_contact(session: Session, account: Account, email: str, name: str = "") -> Contact:
+    """Add a contact to an account through the service, as the test set-up."""
+    return create_contact(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        data=ContactCreate(account_id=account.id, email=email, name=name),
+    )
+
+
+def make_plan(
+    session: Session, account: Account, *, template: str | None = None, name: str | None = None
+) -> SuccessPlan:
+    """Start a success plan for an account (its segment and stage's template by default)."""
+    return create_success_plan(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        data=PlanCreate(account_id=account.id, template=template, name=name),
+    )
+
+
+def make_goal(
+    session: Session,
+    plan: SuccessPlan,
+    *,
+    baseline: float = 100.0,
+    target: float = 200.0,
+    baseline_date: date = date(2026, 1, 1),
+    due_date: date = date(2026, 4, 11),
+    direction: Direction | None = None,
+    name: str = "More event registrations",
+    kpi: str = "Event registrations per month",
+    unit: str = "registrations",
+    source: str = "manual",
+    owner: User | None = None,
+) -> Goal:
+    """Add a goal to a plan; the direction follows baseline → target unless given.
+
+    The default terms run 100 days (2026-01-01 → 2026-04-11) from 100 to 200.
+    """
+    return create_goal(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        data=GoalCreate.model_validate(
+            {
+                "plan_id": plan.id,
+                "name": name,
+                "kpi": kpi,
+                "unit": unit,
+                "direction": direction
+                or (Direction.INCREASE if target >= baseline else Direction.DECREASE),
+                "source": source,
+                "baseline": baseline,
+                "baseline_date": baseline_date,
+                "target": target,
+                "due_date": due_date,
+                "owner_id": owner.id if owner else None,
+            }
+        ),
+    )
+
+
+def measure(session: Session, goal: Goal, value: float, on: date, *, note: str = "") -> Evidence:
+    """Record a manual measurement of a goal's KPI, as the test set-up."""
+    return record_evidence(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        goal_id=goal.id,
+        data=EvidenceCreate(value=value, measured_on=on, note=note),
+    )
+
+
+def log_touch(
+    session: Session,
+    account: Account,
+    type_key: str,
+    at: datetime,
+    *,
+    minutes: int | None = None,
+    subject: str = "",
+    goals: list[Goal] | None = None,
+    external_id: str | None = None,
+) -> Activity:
+    """Log an activity of a catalogue type for an account, as the test set-up."""
+    return log_activity(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        data=ActivityCreate(
+            account_id=account.id,
+            type=type_key,
+            occurred_at=at,
+            minutes=minutes,
+            subject=subject,
+            goal_ids=[g.id for g in goals or []],
+            external_id=external_id,
+        ),
     )

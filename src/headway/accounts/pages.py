@@ -5,71 +5,41 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
+from fastapi.responses import HTMLResponse, Response
 
-from headway.accounts.models import Account
 from headway.accounts.presenters import (
     ListQuery,
     duration,
     major_units,
-    movement_lines,
-    mrr_chart,
     owner_candidates,
     page_numbers,
     portfolio_table,
     sort_links,
-    stage_periods,
-    subscription_lines,
-    timeline_lines,
 )
 from headway.accounts.schemas import AccountSort, AccountUpdate
+from headway.accounts.sections import account_context, after_account_write, wants_fragment
 from headway.accounts.service import (
     change_stage,
     count_by_segment_and_stage,
     get_account,
-    list_children,
     list_segments,
-    list_stage_changes,
     list_stages,
     update_account,
 )
-from headway.contacts.service import list_contacts
 from headway.core import clock
 from headway.core.errors import InvalidInput
-from headway.core.timeline import account_timeline
 from headway.revenue.service import (
-    RevenueOptions,
-    account_mrr_series,
-    account_revenue_movements,
     change_account,
     currencies_in_use,
     list_accounts_with_mrr,
-    list_subscriptions,
     mrr_by_segment_and_stage,
 )
 from headway.users.service import list_users
-from headway.web.auth import PageUser, Principal, SessionDep, settings_of, verify_csrf
+from headway.web.auth import PageUser, SessionDep, settings_of, verify_csrf
 from headway.web.params import PageNumber, PathId
 from headway.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-
-# A 360 page shows this much of each list; the API pages through the rest.
-SHOWN_CONTACTS = 100
-SHOWN_SUBSCRIPTIONS = 100
-SHOWN_TIMELINE = 100
-
-
-# --- shared helpers ------------------------------------------------------------------------
-
-
-def _wants_fragment(request: Request) -> bool:
-    # htmx asks with HX-Request; a history restore after a cache miss needs the whole page.
-    return (
-        request.headers.get("hx-request") == "true"
-        and request.headers.get("hx-history-restore-request") != "true"
-    )
 
 
 # --- portfolio home ------------------------------------------------------------------------
@@ -164,7 +134,7 @@ def account_list(
         "sort_links": sort_links(query),
         "currency": currency,
     }
-    if _wants_fragment(request):
+    if wants_fragment(request):
         context["fragment"] = True
         response: Response = render(request, "accounts/_results.html", context)
     else:
@@ -182,64 +152,6 @@ def account_list(
 # --- account 360 ---------------------------------------------------------------------------
 
 
-def _account_context(
-    request: Request, session: Session, principal: Principal, account: Account
-) -> dict[str, Any]:
-    """Everything the account 360 page shows about one account."""
-    now = clock.now()
-    today = now.date()
-    people = list_users(session=session)
-    subscriptions, subscriptions_total = list_subscriptions(
-        session=session, account_id=account.id, per_page=SHOWN_SUBSCRIPTIONS
-    )
-    contacts, contacts_total = list_contacts(
-        session=session, account_id=account.id, per_page=SHOWN_CONTACTS
-    )
-    changes = list_stage_changes(session=session, account_id=account.id)
-    series = account_mrr_series(session=session, account_id=account.id, until=today)
-    lines = subscription_lines(subscriptions, today)
-    mrr_now = {c: v for c, v in (series[-1][1] if series else {}).items() if v > 0}
-    settings = settings_of(request)
-    movements: list[dict[str, Any]] = []
-    movements_problem: str | None = None
-    try:
-        revenue = account_revenue_movements(
-            session=session,
-            account_id=account.id,
-            options=RevenueOptions.from_settings(settings),
-            until=today,
-        )
-        movements = movement_lines(revenue)
-    except InvalidInput as error:
-        # A missing exchange rate must not hide the rest of the account: say what is missing.
-        movements_problem = str(error)
-    return {
-        "account": account,
-        "owner": next((p for p in people if p.id == account.owner_id), None),
-        "owners": owner_candidates(people),
-        "parent": account.parent,
-        "children": list_children(session=session, account_id=account.id),
-        "segments": list_segments(session=session),
-        "stages": list_stages(session=session),
-        "time_in_stage": duration(account.stage_entered_at, now),
-        "stage_periods": stage_periods(changes, now),
-        "contacts": contacts,
-        "contacts_total": contacts_total,
-        "subscriptions": lines,
-        "subscriptions_total": subscriptions_total,
-        "mrr_now": mrr_now,
-        "chart": mrr_chart(series),
-        "movements": movements,
-        "movements_problem": movements_problem,
-        "timeline": timeline_lines(account_timeline(session, account.id, limit=SHOWN_TIMELINE)),
-        "timeline_limit": SHOWN_TIMELINE,
-        "can_edit": principal.permissions.can_edit_account(account.owner_id),
-        "can_assign": principal.permissions.can_assign_owner,
-        "reporting_currency": settings.reporting_currency,
-        "notice": None,
-    }
-
-
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
 def account_360(
     request: Request, session: SessionDep, principal: PageUser, account_id: PathId
@@ -247,22 +159,8 @@ def account_360(
     """One account: profile, owner, segment, stage, contacts, revenue and timeline."""
     account = get_account(session=session, account_id=account_id)
     response: Response = render(
-        request, "accounts/detail.html", _account_context(request, session, principal, account)
+        request, "accounts/detail.html", account_context(request, session, principal, account)
     )
-    return response
-
-
-def _after_write(
-    request: Request, session: Session, principal: Principal, account_id: int, notice: str
-) -> Response:
-    """htmx gets the refreshed 360 content with a notice; a plain form post is redirected."""
-    if not _wants_fragment(request):
-        return RedirectResponse(f"/accounts/{account_id}", status_code=303)
-    session.expire_all()
-    account = get_account(session=session, account_id=account_id)
-    context = _account_context(request, session, principal, account)
-    context["notice"] = notice
-    response: Response = render(request, "accounts/_account.html", context)
     return response
 
 
@@ -288,7 +186,7 @@ def change_account_stage(
     )
     name = account.stage.name if account.stage else stage
     notice = f"Moved to {name}." if account.stage_id != before else f"Already in {name}."
-    return _after_write(request, session, principal, account_id, notice)
+    return after_account_write(request, session, principal, account_id, notice)
 
 
 @router.post("/accounts/{account_id}/owner")
@@ -311,7 +209,7 @@ def assign_account_owner(
         changes=AccountUpdate(owner_id=owner_id),
     )
     notice = "Owner assigned." if owner_id else "The account has no owner now."
-    return _after_write(request, session, principal, account_id, notice)
+    return after_account_write(request, session, principal, account_id, notice)
 
 
 @router.post("/accounts/{account_id}/segment")
@@ -340,4 +238,4 @@ def set_account_segment(
         if segment == "rule"
         else f"Segment set to {name} by hand."
     )
-    return _after_write(request, session, principal, account_id, notice)
+    return after_account_write(request, session, principal, account_id, notice)

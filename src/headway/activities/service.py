@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select
@@ -83,6 +83,11 @@ def get_activity(*, session: Session, activity_id: int) -> Activity:
     return activity
 
 
+def find_activity(*, session: Session, external_id: str) -> Activity | None:
+    """Return the activity logged with an external id, if there is one."""
+    return session.scalar(select(Activity).where(Activity.external_id == external_id))
+
+
 def _check_links(
     session: Session,
     account_id: int,
@@ -153,6 +158,11 @@ def links_of(*, session: Session, activity_ids: Sequence[int]) -> dict[int, Acti
     return found
 
 
+def _participants(actor: Actor, user_ids: Sequence[int]) -> list[int]:
+    """The team members of an activity: those named, else the person who logs it."""
+    return list(user_ids) or ([actor.user_id] if actor.user_id else [])
+
+
 def log_activity(
     *,
     session: Session,
@@ -162,6 +172,9 @@ def log_activity(
     commit: bool = True,
 ) -> Activity:
     """Log an activity for an account; with an external id, logging it again updates it."""
+    check_may_edit_account(
+        session=session, permissions=permissions, account_id=data.account_id, what="activities"
+    )
     if data.external_id:
         existing = session.scalar(select(Activity).where(Activity.external_id == data.external_id))
         if existing is not None:
@@ -169,9 +182,11 @@ def log_activity(
                 raise InvalidInput(
                     f"activity {data.external_id!r} belongs to account {existing.account_id}"
                 )
-            changes = ActivityUpdate.model_validate(
-                data.model_dump(exclude={"account_id", "external_id"}, exclude_none=True)
-            )
+            # Sent again as a whole: the same defaults as the first time, so an identical
+            # re-send changes nothing.
+            resent = data.model_dump(exclude={"account_id", "external_id"}, exclude_none=True)
+            resent["user_ids"] = _participants(actor, data.user_ids)
+            changes = ActivityUpdate.model_validate(resent)
             return update_activity(
                 session=session,
                 actor=actor,
@@ -180,18 +195,15 @@ def log_activity(
                 changes=changes,
                 commit=commit,
             )
-    check_may_edit_account(
-        session=session, permissions=permissions, account_id=data.account_id, what="activities"
-    )
     kind = activity_type_by_key(session=session, key=data.type)
-    user_ids = data.user_ids or ([actor.user_id] if actor.user_id else [])
+    user_ids = _participants(actor, data.user_ids)
     _check_links(session, data.account_id, user_ids, data.contact_ids, data.goal_ids)
     now = clock.now()
     activity = Activity(
         external_id=data.external_id,
         account_id=data.account_id,
         type_id=kind.id,
-        occurred_at=data.occurred_at,
+        occurred_at=data.occurred_at.astimezone(UTC),
         minutes=kind.default_minutes if data.minutes is None else data.minutes,
         subject=data.subject.strip(),
         notes=data.notes.strip(),
@@ -247,11 +259,16 @@ def update_activity(
         "goal_ids": links_before.goal_ids,
     }
     if "type" in given:
-        activity.type_id = activity_type_by_key(session=session, key=given.pop("type")).id
+        # The relationship, not only the id, so the returned activity names its new type.
+        activity.type = activity_type_by_key(session=session, key=given.pop("type"))
     for name in ("occurred_at", "minutes", "subject", "notes"):
         if name in given:
             value = given[name]
-            setattr(activity, name, value.strip() if isinstance(value, str) else value)
+            if isinstance(value, str):
+                value = value.strip()
+            elif isinstance(value, datetime):
+                value = value.astimezone(UTC)  # the same moment in another zone is no change
+            setattr(activity, name, value)
     _set_links(
         session,
         activity.id,
@@ -407,6 +424,10 @@ class AccountCoverage:
         return [line for line in self.lines if not line.met]
 
 
+def _day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
 def _coverage_rows(session: Session, accounts: list[Account], as_of: date) -> list[AccountCoverage]:
     """Coverage of a batch of accounts, in three grouped queries."""
     requirements = list_requirements(session=session)
@@ -415,7 +436,8 @@ def _coverage_rows(session: Session, accounts: list[Account], as_of: date) -> li
     for account_id, key, at in session.execute(
         select(Activity.account_id, ActivityType.key, func.max(Activity.occurred_at))
         .join(ActivityType, ActivityType.id == Activity.type_id)
-        .where(Activity.account_id.in_(ids))
+        # A touch planned after as_of has not happened yet as of that day.
+        .where(Activity.account_id.in_(ids), Activity.occurred_at < _day_after(as_of))
         .group_by(Activity.account_id, ActivityType.key)
     ):
         last[account_id][key] = at.date()

@@ -4,6 +4,8 @@ Each month an account's latent engagement (a standard normal score z) and its cu
 set the odds of what happens at its billing date: churn and contraction (only at a renewal for
 yearly contracts), expansion (any month), reactivation after a churn. High engagement lowers
 churn and contraction and raises expansion, so later analytics have real signal to find.
+Outcomes move churn too: a customer leaves more often until it reaches first value, and once
+its first expected outcome falls due, less often if it reached it and more often if it missed it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ CHURN_ENGAGEMENT_WEIGHT = -0.9
 CONTRACTION_ENGAGEMENT_WEIGHT = -0.6
 EXPANSION_ENGAGEMENT_WEIGHT = 0.7
 REACTIVATION_ENGAGEMENT_WEIGHT = 0.4
-# Customers who have not yet reached value leave more often.
-EARLY_CHURN_MONTHS, EARLY_CHURN_FACTOR = 6, 1.5
+# Customers who have not yet reached first value leave more often.
+BEFORE_VALUE_CHURN_FACTOR = 1.5
+# Once the first expected outcome is due: churn odds × these, reached or missed.
+OUTCOME_REACHED_CHURN_FACTOR = 0.55
+OUTCOME_MISSED_CHURN_FACTOR = 1.6
 # A churned account is not won back within this many months.
 MIN_MONTHS_CHURNED = 3
 
@@ -51,6 +56,9 @@ class NewCustomers:
     yearly: np.ndarray  # bool
     seats: np.ndarray
     engagement_z: np.ndarray  # latent engagement, standard normal
+    value_day: np.ndarray  # day the customer reaches first value (after as_of = never)
+    outcome_day: np.ndarray  # day its first expected outcome falls due
+    outcome_reached: np.ndarray  # bool: whether it reaches that outcome by then
 
 
 @dataclass(frozen=True)
@@ -70,9 +78,11 @@ class Histories:
     event_account: np.ndarray
     event_day: np.ndarray
     event_kind: np.ndarray
-    # Per account: ARR now, or just before the last churn; whether churned now.
+    # Per account: ARR now, or just before the last churn; whether churned now; the day it
+    # last entered the segment of that ARR (while paying).
     final_arr: np.ndarray
     churned: np.ndarray
+    segment_since: np.ndarray
 
 
 class _Rows:
@@ -109,6 +119,9 @@ class _Simulation:
         n = len(customers.paid_start)
         self.rng, self.n, self.as_of_day = rng, n, as_of_day
         self.z = customers.engagement_z
+        self.value_day = customers.value_day
+        self.outcome_day = customers.outcome_day
+        self.outcome_reached = customers.outcome_reached.astype(bool)
         self.start_month = month_number(customers.paid_start)
         # Every change happens on the account's billing day (≤ 28, so every month has it).
         self.billing_day = customers.paid_start - first_day_of_month(self.start_month)
@@ -125,6 +138,8 @@ class _Simulation:
         self.addon_start = np.zeros(n, dtype=np.int64)
         self.addon_yearly = np.zeros(n, dtype=bool)
         self.final_arr = np.zeros(n, dtype=np.int64)
+        self.segment = np.full(n, -1, dtype=np.int64)  # while paying; kept while churned
+        self.segment_since = np.full(n, -1, dtype=np.int64)
         # account, plan, trial, amount per seat, yearly, quantity, start, end
         self.rows = _Rows(8)
         self.events = _Rows(3)  # account, day, kind
@@ -205,10 +220,8 @@ class _Simulation:
         segment = segment_of_arr(self.arr_of(np.arange(n)))
         renewal = ~self.yearly | ((month - self.term_month) % 12 == 0)
         live = self.active & due & (month > self.term_month)
-        early = month - self.start_month < EARLY_CHURN_MONTHS
-
         churn = CHURN_PER_MONTH[segment] * np.exp(CHURN_ENGAGEMENT_WEIGHT * z)
-        churn = _per_term(churn * np.where(early, EARLY_CHURN_FACTOR, 1.0), self.yearly)
+        churn = _per_term(churn * self.outcome_factor(day), self.yearly)
         contraction = _per_term(
             CONTRACTION_PER_MONTH[segment] * np.exp(CONTRACTION_ENGAGEMENT_WEIGHT * z), self.yearly
         )
@@ -227,6 +240,23 @@ class _Simulation:
         self.reactivate(
             np.flatnonzero(self.churned & due & waited & (rng.random(n) < odds)), day, month
         )
+        self.track_segments(day)
+
+    def outcome_factor(self, day: np.ndarray) -> np.ndarray:
+        """How each account's outcomes so far scale its churn odds on its billing day."""
+        factor = np.where(day < self.value_day, BEFORE_VALUE_CHURN_FACTOR, 1.0)
+        judged = np.where(
+            self.outcome_reached, OUTCOME_REACHED_CHURN_FACTOR, OUTCOME_MISSED_CHURN_FACTOR
+        )
+        return factor * np.where(day >= self.outcome_day, judged, 1.0)
+
+    def track_segments(self, day: np.ndarray) -> None:
+        """Note the day each paying account entered the segment its ARR now falls in."""
+        paying = np.flatnonzero(self.active)
+        segment = segment_of_arr(self.arr_of(paying))
+        moved = segment != self.segment[paying]
+        self.segment[paying[moved]] = segment[moved]
+        self.segment_since[paying[moved]] = day[paying[moved]]
 
     def churn(self, idx: np.ndarray, day: np.ndarray, month: int) -> None:
         """Every subscription ends; the ARR the account had is kept for its segment."""
@@ -310,6 +340,7 @@ class _Simulation:
             event_kind=event_kind[event_order].astype(np.int64),
             final_arr=self.final_arr,
             churned=self.churned.copy(),
+            segment_since=self.segment_since.copy(),
         )
 
 

@@ -151,3 +151,93 @@ TITLES_BY_PERSONA: dict[str, tuple[str, ...]] = {
 }
 
 ACQUISITION_CHANNELS = ("inbound", "outbound", "partner", "self-serve", "event")
+
+# --- outcomes and activities ---------------------------------------------------------------
+
+# Who sold the account: named on its hand-off from sales.
+SALES_REPS = (
+    "Ethan Brooks",
+    "Priya Nair",
+    "Tom Becker",
+    "Lena Fischer",
+    "Marcus Green",
+    "Sara Lindqvist",
+)
+HANDOFF_NOTES = (
+    "Signed after a four-week pilot with the support team.",
+    "Chose us over a spreadsheet-based process; expects quick wins.",
+    "Budget approved for this year; renewal depends on the promised result.",
+    "The champion drove the deal; the economic buyer wants monthly proof.",
+    "Came through a partner, who stays involved in the rollout.",
+    "",
+)
+# A sentence that makes a template's Required Outcome this customer's own.
+REQUIRED_OUTCOME_DETAILS = (
+    "Starting with the {team} team, then every region.",
+    "The board reviews it every quarter.",
+    "Before their peak season starts.",
+    "Measured against last year's figures.",
+)
+TEAMS = ("support", "operations", "marketing", "events", "customer care", "sales")
+# What each kind of stakeholder hopes for, where they want different things.
+STAKEHOLDER_OUTCOMES = {
+    "decision_maker": (
+        "A lower cost to serve, visible in the quarterly numbers",
+        "Proof the investment pays back within the year",
+        "Fewer customers lost to slow service",
+    ),
+    "champion": (
+        "Less time on manual reporting every week",
+        "A team that runs campaigns without IT's help",
+        "A promotion-worthy rollout across every team",
+    ),
+}
+
+# Subjects of logged activities, by activity type; "{quarter}" is filled in with the date.
+ACTIVITY_SUBJECTS = {
+    "meeting": ("Roadmap walkthrough", "Planning meeting", "Workshop on their goals"),
+    "call": ("Call about open questions", "Call: renewal planning", "Call about the integration"),
+    "check_in": ("Monthly check-in", "Check-in on adoption", "Catch-up with the champion"),
+    "email": ("Follow-up after our call", "Tips for the next campaign", "Summary of next steps"),
+    "training": ("Training for new users", "Admin training", "Advanced reporting training"),
+    "onboarding_session": (
+        "Onboarding: kick-off",
+        "Onboarding: integration",
+        "Onboarding: admin set-up",
+        "Onboarding: first workflow",
+    ),
+    "business_review": ("{quarter} business review",),
+    "report_sent": ("Monthly usage report", "Progress report on their goals"),
+    "webinar": ("Webinar: getting started", "Webinar: what's new", "Webinar: best practices"),
+    "in_app": (
+        "Welcome checklist",
+        "Tip: launch a campaign from a template",
+        "New feature announcement",
+    ),
+    "escalation": (
+        "Escalation: integration errors",
+        "Escalation: billing question",
+        "Escalation: slow reports",
+    ),
+}
+# Subjects of the automated programs' emails.
+PROGRAM_EMAIL_SUBJECTS = (
+    "Welcome: set up your account",
+    "Day 7: launch your first campaign",
+    "Your first month in numbers",
+    "Three templates teams like yours use",
+)
+ACTIVITY_NOTES = (
+    "Agreed next steps with the champion.",
+    "They asked for a second training.",
+    "Budget approved for more seats.",
+    "Concerned about slow reports; followed up with support.",
+    "Walked through the progress on their goals.",
+    "New stakeholder joined: introduced the success plan.",
+)
+# Notes on measurements of a goal's KPI.
+EVIDENCE_NOTES = (
+    "Confirmed at the business review",
+    "Sent by the champion",
+    "Month-end figure",
+)

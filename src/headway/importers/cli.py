@@ -1,4 +1,4 @@
-"""headway import accounts|contacts|subscriptions FILE: the same import as the web upload."""
+"""headway import accounts|contacts|subscriptions|… FILE: the same import as the web upload."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from headway.importers.service import ImportResult, import_file
 from headway.users.cli import CLI_ACTOR
 
 app = typer.Typer(
-    help="Import accounts, contacts or subscriptions from CSV or XLSX (all or nothing).",
+    help="Import accounts, contacts, subscriptions, activities, goal evidence and more from CSV "
+    "or XLSX (all or nothing).",
     no_args_is_help=True,
 )
 
@@ -72,6 +73,22 @@ def import_spend(
 ) -> None:
     """Import sales and marketing spend per month (month, amount, currency[, category])."""
     _run(ImportKind.SPEND, file, dry_run=dry_run, as_json=as_json)
+
+
+@app.command("activities")
+def import_activities(
+    file: FileArgument, dry_run: DryRunOption = False, as_json: JsonOption = False
+) -> None:
+    """Import activities (account_id, type, occurred_at, …; Salesforce tasks and events too)."""
+    _run(ImportKind.ACTIVITIES, file, dry_run=dry_run, as_json=as_json)
+
+
+@app.command("goal-evidence")
+def import_goal_evidence(
+    file: FileArgument, dry_run: DryRunOption = False, as_json: JsonOption = False
+) -> None:
+    """Import KPI values of goals (goal_id or account_id + goal, measured_on, value[, note])."""
+    _run(ImportKind.GOAL_EVIDENCE, file, dry_run=dry_run, as_json=as_json)
 
 
 def _run(kind: ImportKind, file: Path, *, dry_run: bool, as_json: bool) -> None:

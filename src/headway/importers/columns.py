@@ -20,6 +20,8 @@ class ImportKind(StrEnum):
     SUBSCRIPTIONS = "subscriptions"
     FX_RATES = "fx-rates"
     SPEND = "spend"
+    ACTIVITIES = "activities"
+    GOAL_EVIDENCE = "goal-evidence"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,19 @@ SUBSCRIPTION_FIELDS = (
 
 FX_RATE_FIELDS = ("currency", "date", "rate", "quote_currency")
 SPEND_FIELDS = ("month", "amount", "currency", "category")
+ACTIVITY_FIELDS = (
+    "account_id",
+    "type",
+    "occurred_at",
+    "minutes",
+    "subject",
+    "notes",
+    "user_email",
+    "contact_email",
+    "external_id",
+)
+# A goal is named by its goal_id, or by its account and its name (checked by the importer).
+GOAL_EVIDENCE_FIELDS = ("goal_id", "account_id", "goal", "measured_on", "value", "note")
 
 REQUIRED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.ACCOUNTS: ("account_id", "name"),
@@ -64,6 +79,8 @@ REQUIRED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.SUBSCRIPTIONS: SUBSCRIPTION_FIELDS[:-1],
     ImportKind.FX_RATES: FX_RATE_FIELDS[:-1],
     ImportKind.SPEND: SPEND_FIELDS[:-1],
+    ImportKind.ACTIVITIES: ACTIVITY_FIELDS[:3],
+    ImportKind.GOAL_EVIDENCE: ("measured_on", "value"),
 }
 
 
@@ -143,6 +160,26 @@ FORMATS: dict[ImportKind, tuple[ColumnFormat, ...]] = {
     ImportKind.SUBSCRIPTIONS: (_canonical(SUBSCRIPTION_FIELDS),),
     ImportKind.FX_RATES: (_canonical(FX_RATE_FIELDS),),
     ImportKind.SPEND: (_canonical(SPEND_FIELDS),),
+    ImportKind.ACTIVITIES: (
+        _canonical(ACTIVITY_FIELDS),
+        # Tasks and events: a report's labels or Data Loader's API names. "Assigned To" holds
+        # a person's full name, which the importer matches to a Headway user.
+        ColumnFormat(
+            "salesforce",
+            "Salesforce Task or Event export",
+            {
+                "external_id": ("Activity ID", "Id"),
+                "account_id": ("Account ID", "AccountId"),
+                "type": ("Type",),
+                "occurred_at": ("Activity Date", "ActivityDateTime", "ActivityDate"),
+                "minutes": ("Duration (Minutes)", "DurationInMinutes"),
+                "subject": ("Subject",),
+                "notes": ("Comments", "Description"),
+                "user_email": ("Assigned To", "Assigned"),
+            },
+        ),
+    ),
+    ImportKind.GOAL_EVIDENCE: (_canonical(GOAL_EVIDENCE_FIELDS),),
 }
 
 

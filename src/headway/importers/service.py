@@ -17,8 +17,10 @@ from headway.core.audit import Actor
 from headway.core.db import refresh_statistics
 from headway.core.errors import PermissionDenied
 from headway.importers.accounts import AccountImport
+from headway.importers.activities import ActivityImport
 from headway.importers.columns import ColumnMap, ImportKind, resolve_columns
 from headway.importers.contacts import ContactImport
+from headway.importers.evidence import GoalEvidenceImport
 from headway.importers.fx_rates import FxRateImport
 from headway.importers.models import ImportRun
 from headway.importers.readers import TableReader, UnreadableFile, open_table
@@ -39,6 +41,8 @@ _IMPORTERS: dict[ImportKind, type[KindImport]] = {
     ImportKind.SUBSCRIPTIONS: SubscriptionImport,
     ImportKind.FX_RATES: FxRateImport,
     ImportKind.SPEND: SpendImport,
+    ImportKind.ACTIVITIES: ActivityImport,
+    ImportKind.GOAL_EVIDENCE: GoalEvidenceImport,
 }
 
 

@@ -18,6 +18,7 @@ from headway.accounts.service import check_may_edit_account
 from headway.core import clock
 from headway.core.audit import Actor, changed, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound
+from headway.core.money import is_currency, minor_exponent
 from headway.core.pagination import fetch_page
 from headway.outcomes.models import Evidence, Goal, GoalTemplate
 from headway.outcomes.progress import (
@@ -57,6 +58,7 @@ GOAL_FIELDS = [
     "due_date",
     "owner_id",
 ]
+TERM_FIELDS = ["direction", "baseline", "baseline_date", "target", "due_date"]
 
 
 # --- goals ---------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def update_goal(
     goal_id: int,
     changes: GoalUpdate,
 ) -> Goal:
-    """Change a goal's terms; only the fields given change."""
+    """Change a goal; only the fields given change, and an achieved goal's terms stay."""
     goal = get_goal(session=session, goal_id=goal_id)
     check_may_edit_account(
         session=session, permissions=permissions, account_id=goal.account_id, what="outcomes"
@@ -167,10 +169,24 @@ def update_goal(
     given = changes.model_dump(exclude_unset=True)
     if "owner_id" in given:
         _check_owner(session, given["owner_id"])
+    given = {
+        name: value.value if hasattr(value, "value") else value for name, value in given.items()
+    }
+    # Check the new terms before touching the goal, so a refused change leaves nothing behind.
+    terms = {name: given.get(name, getattr(goal, name)) for name in TERM_FIELDS}
+    problem = check_terms(GoalTerms(**terms | {"direction": Direction(terms["direction"])}))
+    if problem:
+        raise InvalidInput(problem)
+    moved = [name for name in TERM_FIELDS if terms[name] != getattr(goal, name)]
+    if goal.achieved_on is not None and moved:
+        # The evidence proved these terms: changed ones would no longer be what was achieved.
+        raise Conflict(
+            f"this goal was achieved on {goal.achieved_on.isoformat()}: its terms are settled "
+            f"({', '.join(moved)} cannot change)"
+        )
     before = snapshot(goal, GOAL_FIELDS)
     for name, value in given.items():
-        setattr(goal, name, value.value if hasattr(value, "value") else value)
-    _check_terms(goal)
+        setattr(goal, name, value)
     old, new = changed(before, snapshot(goal, GOAL_FIELDS))
     if new:
         goal.updated_at = clock.now()
@@ -187,6 +203,11 @@ def update_goal(
         _settle_achievement(session, actor, goal)
     session.commit()
     return goal
+
+
+def settle_achievement(*, session: Session, actor: Actor, goal: Goal) -> None:
+    """Mark a goal achieved if its evidence proves it (after evidence written in bulk)."""
+    _settle_achievement(session, actor, goal)
 
 
 def _settle_achievement(session: Session, actor: Actor, goal: Goal) -> None:
@@ -367,10 +388,14 @@ def metric_value(*, session: Session, goal: Goal, on: date) -> float | None:
         )
     if goal.source == KpiSource.MRR:
         # MRR in major units of the goal's unit, when the unit is a currency the account pays in.
+        currency = goal.unit.strip().upper()
+        if not is_currency(currency):
+            return None  # no currency to measure MRR in: recording 0 would be false evidence
         minor = mrr_by_account(
-            session=session, on=on, currency=goal.unit, account_ids=[goal.account_id]
+            session=session, on=on, currency=currency, account_ids=[goal.account_id]
         )
-        return round(minor.get(goal.account_id, 0.0) / 100, 2)
+        exponent = minor_exponent(currency)
+        return round(minor.get(goal.account_id, 0.0) / 10**exponent, exponent)
     return None
 
 

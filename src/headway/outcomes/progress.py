@@ -23,6 +23,8 @@ from datetime import date
 
 # How far (as a share of the whole way) progress may lag the straight line before a goal is at risk.
 TRAJECTORY_TOLERANCE = 0.10
+# Shares are floats: a lag of exactly the tolerance (0.8 − 0.7) must not read as more than it.
+_ROUNDING = 1e-9
 # Without evidence a goal turns from "not started" to "at risk" once this share of its time is gone.
 NO_EVIDENCE_GRACE = 0.5
 
@@ -110,6 +112,13 @@ def elapsed_share(terms: GoalTerms, on: date) -> float:
     return min(1.0, max(0.0, share))
 
 
+def is_behind(terms: GoalTerms, progress: float | None, on: date) -> bool:
+    """Tell whether progress on a day lags the straight line by more than the tolerance."""
+    if progress is None:
+        return False
+    return elapsed_share(terms, on) - progress > TRAJECTORY_TOLERANCE + _ROUNDING
+
+
 def first_achievement(terms: GoalTerms, measurements: Iterable[Measurement]) -> date | None:
     """The first day on or before the due date on which a measurement reached the target."""
     days = [m.on for m in measurements if m.on <= terms.due_date and reaches_target(terms, m.value)]
@@ -133,7 +142,7 @@ def goal_progress(
         status = GoalStatus.MISSED
     elif latest is None:
         status = GoalStatus.NOT_STARTED if expected < NO_EVIDENCE_GRACE else GoalStatus.AT_RISK
-    elif progress is not None and progress + TRAJECTORY_TOLERANCE < elapsed_share(terms, latest.on):
+    elif is_behind(terms, progress, latest.on):
         status = GoalStatus.AT_RISK
     else:
         status = GoalStatus.ON_TRACK

@@ -205,38 +205,46 @@ def tailor_desired_outcome(
     account = check_may_edit_account(
         session=session, permissions=permissions, account_id=account_id, what="outcomes"
     )
-    stored = session.scalar(select(DesiredOutcome).where(DesiredOutcome.account_id == account_id))
+    given = {
+        name: value.strip() if isinstance(value, str) else value
+        for name, value in changes.model_dump(exclude_unset=True).items()
+    }
+    _tailor(session, actor, account, given)
+    session.commit()
+    return get_desired_outcome(session=session, account_id=account_id)
+
+
+def _tailor(session: Session, actor: Actor, account: Account, given: dict[str, Any]) -> None:
+    """Store the Desired Outcome with these changes and audit only the fields that changed.
+
+    The first time, the defaults are what changed from: storing them unchanged is no tailoring.
+    """
+    stored = session.scalar(select(DesiredOutcome).where(DesiredOutcome.account_id == account.id))
+    defaults = _defaults(session, account) if stored is None else {}
+    before = snapshot(stored, DESIRED_OUTCOME_FIELDS) if stored else defaults
+    old, new = changed(before, before | {name: given[name] for name in given})
+    if not new:
+        return
     now = clock.now()
     if stored is None:
         stored = DesiredOutcome(
-            account_id=account_id,
-            tailored=True,
-            created_at=now,
-            updated_at=now,
-            **_defaults(session, account),
+            account_id=account.id, tailored=True, created_at=now, updated_at=now, **defaults
         )
         session.add(stored)
-        before: dict[str, Any] = {}
-    else:
-        before = snapshot(stored, DESIRED_OUTCOME_FIELDS)
-    for name, value in changes.model_dump(exclude_unset=True).items():
-        setattr(stored, name, value.strip() if isinstance(value, str) else value)
-    old, new = changed(before, snapshot(stored, DESIRED_OUTCOME_FIELDS))
-    if new:
-        stored.updated_at = now
-        session.flush()
-        record_audit(
-            session,
-            actor=actor,
-            action="desired_outcome.update",
-            entity_type="desired_outcome",
-            entity_id=stored.id,
-            account_id=account_id,
-            before=old or None,
-            after=new,
-        )
-    session.commit()
-    return get_desired_outcome(session=session, account_id=account_id)
+    for name, value in new.items():
+        setattr(stored, name, value)
+    stored.updated_at = now
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="desired_outcome.update",
+        entity_type="desired_outcome",
+        entity_id=stored.id,
+        account_id=account.id,
+        before=old,
+        after=new,
+    )
 
 
 def _check_contact(session: Session, account_id: int, contact_id: int | None) -> None:
@@ -335,6 +343,8 @@ def record_handoff(
     )
     if get_handoff(session=session, account_id=account_id) is not None:
         raise Conflict(f"the hand-off of account {account_id} is recorded already")
+    if data.plan_template:  # refused before anything is written
+        template_by_key(session, PlanTemplate, data.plan_template, "success plan template")
     handoff = Handoff(
         account_id=account_id,
         promised=data.promised.strip(),
@@ -371,21 +381,10 @@ def record_handoff(
         commit=False,
     )
     if data.stakeholders.strip():
-        stored = session.scalar(
-            select(DesiredOutcome).where(DesiredOutcome.account_id == account_id)
-        )
-        if stored is None:
-            now = clock.now()
-            defaults = _defaults(session, account) | {"stakeholders": data.stakeholders.strip()}
-            session.add(
-                DesiredOutcome(
-                    account_id=account_id,
-                    tailored=True,
-                    created_at=now,
-                    updated_at=now,
-                    **defaults,
-                )
-            )
+        # The stakeholders sales named become the Desired Outcome's, unless a CSM named them.
+        current = get_desired_outcome(session=session, account_id=account_id).stakeholders
+        if not current:
+            _tailor(session, actor, account, {"stakeholders": data.stakeholders.strip()})
     if not _active_plans(session, account_id):
         _start_plan(session, actor, account, data.plan_template, None)
     session.commit()

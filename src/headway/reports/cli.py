@@ -2,8 +2,230 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, TypeVar
+
 import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from headway.core.console import command_session, console, err_console, print_json
+from headway.core.errors import HeadwayError
+from headway.reports.schemas import (
+    ComplianceRead,
+    CoverageReportRead,
+    OutcomeReportRead,
+    coverage_report_read,
+    outcome_report_read,
+)
+from headway.reports.service import coverage_report, outcome_report
+from headway.users.service import get_user_by_email
 
 app = typer.Typer(
     help="Reports: outcome attainment, outputs vs outcomes, coverage.", no_args_is_help=True
 )
+
+NOT_DEFINED = "—"
+SHOWN_GAPS = 50  # the table for people; --json has every gap
+
+T = TypeVar("T")
+
+
+def _day_option(flag: str, text: str) -> object:
+    return typer.Option(flag, formats=["%Y-%m-%d"], help=text, show_default=False)
+
+
+FromOption = Annotated[
+    datetime | None,
+    _day_option("--from", "The period's first day, YYYY-MM-DD (default: 89 days before --to)."),
+]
+ToOption = Annotated[
+    datetime | None,
+    _day_option("--to", "The period's last day, included, YYYY-MM-DD (default: --as-of)."),
+]
+AsOfOption = Annotated[
+    datetime | None,
+    _day_option("--as-of", "Judge the figures as of this day, YYYY-MM-DD (default: today)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _run(work: Callable[[Session], T]) -> T:
+    """Run a report on the configured database; a refused input exits 1 with the reason."""
+    with command_session() as session:
+        try:
+            return work(session)
+        except HeadwayError as error:
+            err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+@app.command("outcomes")
+def report_outcomes(
+    first_day: FromOption = None,
+    last_day: ToOption = None,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Outcome attainment of a period by segment, CSM and goal template; outputs vs outcomes."""
+    report = _run(
+        lambda session: outcome_report_read(
+            outcome_report(
+                session=session, start=_day(first_day), end=_day(last_day), as_of=_day(as_of)
+            )
+        )
+    )
+    if as_json:
+        print_json(report.model_dump(mode="json", by_alias=True))
+        return
+    for table in _outcome_tables(report):
+        console.print(table)
+
+
+@app.command("coverage")
+def report_coverage(
+    segment: Annotated[
+        str | None,
+        typer.Option("--segment", help="Only accounts in this segment (key).", show_default=False),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="Only accounts this CSM owns (email).", show_default=False),
+    ] = None,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Accounts missing the touches their segment requires: compliance and gaps, most overdue
+    first (the table shows the first 50; --json has them all)."""
+    report = _run(
+        lambda session: coverage_report_read(
+            coverage_report(
+                session=session,
+                as_of=_day(as_of),
+                segment=segment,
+                owner_id=_owner_id(session, owner),
+            )
+        )
+    )
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    for table in _coverage_tables(report):
+        console.print(table)
+    if len(report.gaps) > SHOWN_GAPS:
+        console.print(f"… and {len(report.gaps) - SHOWN_GAPS} more gaps (--json lists them all).")
+
+
+def _owner_id(session: Session, email: str | None) -> int | None:
+    if email is None:
+        return None
+    user = get_user_by_email(session=session, email=email)
+    if user is None:
+        err_console.print(f"[red]error:[/red] no Headway user has the email {email!r}")
+        raise typer.Exit(1)
+    return user.id
+
+
+# --- tables for people ---------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return NOT_DEFINED if value is None else f"{value * 100:.1f} %"
+
+
+def _outcome_tables(r: OutcomeReportRead) -> list[Table]:
+    period = f"{r.period_from} to {r.period_to}, as of {r.as_of}"
+    total = Table("goals due", "achieved", "attainment", "at risk", title=f"Outcomes {period}")
+    total.add_row(
+        str(r.goals_due), str(r.goals_achieved), _percent(r.attainment_rate), str(r.at_risk)
+    )
+    tables = [total]
+    for title, rows in (
+        ("By segment", [(x.name, x) for x in r.by_segment]),
+        ("By CSM", [(x.name, x) for x in r.by_csm]),
+        ("By goal template", [(x.name, x) for x in r.by_template]),
+    ):
+        table = Table("", "goals due", "achieved", "attainment", "at risk", title=title)
+        for name, x in rows:
+            table.add_row(
+                name,
+                str(x.goals_due),
+                str(x.goals_achieved),
+                _percent(x.attainment_rate),
+                str(x.at_risk),
+            )
+        tables.append(table)
+    csms = Table(
+        "CSM",
+        "goals achieved",
+        "attainment",
+        "accounts with an achievement",
+        "activities",
+        "hours",
+        title="Outputs vs outcomes: outcomes first",
+    )
+    for c in r.outputs_vs_outcomes:
+        csms.add_row(
+            c.name,
+            f"{c.goals_achieved} of {c.goals_due}",
+            _percent(c.attainment_rate),
+            f"{c.accounts_with_achievement} of {c.accounts} ({_percent(c.achievement_share)})",
+            str(c.activities),
+            f"{c.activity_hours:.1f}",
+        )
+    tables.append(csms)
+    return tables
+
+
+def _compliance_row(c: ComplianceRead) -> list[str]:
+    return [
+        str(c.accounts),
+        str(c.accounts_covered),
+        str(c.accounts_with_gap),
+        _percent(c.compliance_rate),
+        str(c.overdue_days),
+    ]
+
+
+def _coverage_tables(r: CoverageReportRead) -> list[Table]:
+    columns = ("accounts", "covered", "with a gap", "compliance", "overdue days")
+    total = Table(*columns, title=f"Coverage as of {r.as_of}")
+    total.add_row(*_compliance_row(r.summary))
+    tables = [total]
+    for title, rows in (
+        ("By segment", [(x.name, x) for x in r.by_segment]),
+        ("By CSM", [(x.name, x) for x in r.by_csm]),
+    ):
+        table = Table("", *columns, title=title)
+        for name, x in rows:
+            table.add_row(name, *_compliance_row(x))
+        tables.append(table)
+    gaps = Table(
+        "account",
+        "segment",
+        "CSM",
+        "touch",
+        "every",
+        "last touch",
+        "due",
+        "overdue",
+        title="Gaps, most overdue first",
+    )
+    for g in r.gaps[:SHOWN_GAPS]:
+        gaps.add_row(
+            g.account_name,
+            g.segment_name,
+            g.owner_name,
+            g.requirement,
+            f"{g.every_days} days",
+            str(g.last_touch or NOT_DEFINED),
+            str(g.due_on),
+            f"{g.overdue_days} days",
+        )
+    tables.append(gaps)
+    return tables

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -103,9 +104,21 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+            detail = _json_safe(jsonable_encoder(error.errors()))
+            return JSONResponse({"detail": detail}, status_code=422)
         messages = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         return _respond(request, 422, messages)
+
+
+def _json_safe(value: Any) -> Any:
+    # A body may send NaN or Infinity (Python's JSON reader takes them); JSON cannot echo them.
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
 
 
 def _allowed_methods(request: Request) -> list[str]:

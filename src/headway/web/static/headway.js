@@ -46,14 +46,19 @@
     };
   }
 
+  // Money with a currency; without one the bars count things (goals, accounts) in whole numbers.
+  // Colours come from --<palette>-<key> (palette "stage" unless the spec names another).
   function stackedBar(spec) {
-    const money = moneyFormatter(spec.currency);
+    const counts = !spec.currency;
+    const money = counts ? { format: (value) => value.toLocaleString() } : moneyFormatter(spec.currency);
+    const tick = counts ? (value) => value.toLocaleString() : (value) => compactMoney(spec.currency)(value);
+    const palette = spec.palette || "stage";
     const options = baseOptions();
     options.scales = {
       x: { stacked: true, grid: { display: false } },
       y: {
         stacked: true, beginAtZero: true,
-        ticks: { callback: (value) => compactMoney(spec.currency)(value) },
+        ticks: { callback: tick, precision: counts ? 0 : undefined },
         grid: { color: css("--grid", "#eef0f3") },
       },
     };
@@ -67,7 +72,7 @@
         datasets: spec.datasets.map((set) => ({
           label: set.label,
           data: set.data,
-          backgroundColor: css(`--stage-${set.key}`, css("--accent", "#2f5fd0")),
+          backgroundColor: css(`--${palette}-${set.key}`, css("--accent", "#2f5fd0")),
           borderRadius: 3,
           maxBarThickness: 120,
           categoryPercentage: 0.6,
@@ -225,11 +230,68 @@
     };
   }
 
+  // A goal's evidence over time (days since the baseline), over the dashed straight line from
+  // the baseline to the target by the due date: above or below it shows at a glance.
+  function sparkline(spec) {
+    const start = Date.parse(`${spec.start}T00:00:00Z`);
+    const dayLabel = (days) => new Date(start + days * 86400000).toLocaleDateString(undefined, {
+      day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
+    });
+    const shown = (value) => `${value.toLocaleString(undefined, { maximumFractionDigits: 2 })}${spec.unit ? " " + spec.unit : ""}`;
+    const xy = ([x, y]) => ({ x, y });
+    const settings = baseOptions();
+    settings.animation = false;
+    settings.interaction = { mode: "nearest", intersect: false };
+    settings.plugins.legend = { display: false };
+    settings.plugins.tooltip = {
+      displayColors: false,
+      filter: (item) => item.datasetIndex === 0,
+      callbacks: {
+        title: (items) => (items.length ? dayLabel(items[0].parsed.x) : ""),
+        label: (item) => shown(item.parsed.y),
+      },
+    };
+    settings.layout = { padding: 4 };
+    settings.scales = {
+      x: { type: "linear", display: false },
+      y: { display: false, grace: "8%" },
+    };
+    const colour = css("--accent", "#2f5fd0");
+    return {
+      type: "line",
+      data: {
+        datasets: [
+          {
+            label: "Evidence",
+            data: spec.points.map(xy),
+            borderColor: colour,
+            backgroundColor: colour,
+            borderWidth: 2,
+            pointRadius: spec.points.length > 12 ? 0 : 2.5,
+            pointHoverRadius: 4,
+            tension: 0,
+          },
+          {
+            label: "Trajectory",
+            data: spec.trajectory.map(xy),
+            borderColor: css("--faint", "#8a94a3"),
+            borderDash: [4, 4],
+            borderWidth: 1,
+            pointRadius: 0,
+            pointHoverRadius: 0,
+          },
+        ],
+      },
+      options: settings,
+    };
+  }
+
   const builders = {
     "stacked-bar": stackedBar,
     "mrr-series": mrrSeries,
     "mrr-movements": mrrMovements,
     "rate-lines": rateLines,
+    sparkline,
   };
 
   function drawCharts(root) {
