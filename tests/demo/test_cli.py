@@ -25,6 +25,8 @@ def test_generate_prints_what_it_wrote_and_the_demo_login(session: Session) -> N
     assert report["loaded"] is True
     assert report["accounts"] == 30 and report["contacts"] >= 60
     assert report["subscriptions"] >= 30 and report["users"] == 7
+    assert report["success_plans"] >= 30 and report["goals"] >= 30
+    assert report["evidence"] > 0 and report["milestones"] > 0 and report["activities"] > 0
     assert report["as_of"] == "2026-06-30" and report["seed"] == 2
     assert report["login"] == {"email": "admin@demo.headway.test", "password": "headway-demo"}
     assert report["seconds"] >= 0
@@ -61,6 +63,8 @@ def test_generate_with_out_writes_files_and_leaves_the_database_alone(
         "contacts.parquet",
         "subscriptions.csv",
         "subscriptions.parquet",
+        "activities.csv",
+        "activities.parquet",
     ]
     assert report["into"] == str(tmp_path / "bulk")
     # Nothing went into the database: generating into it still works.

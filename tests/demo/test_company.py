@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,10 +50,35 @@ def ever_in_stage(company: DemoCompany, stage: str) -> np.ndarray:
     return reached
 
 
+# Every table of the company, as a path of attributes from DemoCompany.
+PARTS = (
+    "accounts",
+    "contacts",
+    "subscriptions",
+    "stage_changes",
+    "outcomes.desired",
+    "outcomes.handoffs",
+    "outcomes.statements",
+    "success_plans.plans",
+    "success_plans.goals",
+    "success_plans.evidence",
+    "success_plans.milestones",
+    "activities",
+)
+
+
+def part_of(company: DemoCompany, path: str) -> Any:
+    found: Any = company
+    for name in path.split("."):
+        found = getattr(found, name)
+    return found
+
+
 def assert_same_company(first: DemoCompany, second: DemoCompany) -> None:
     assert first.team == second.team
-    for part in ("accounts", "contacts", "subscriptions", "stage_changes"):
-        a, b = getattr(first, part), getattr(second, part)
+    assert np.array_equal(first.diligence, second.diligence)
+    for part in PARTS:
+        a, b = part_of(first, part), part_of(second, part)
         for column in fields(a):
             left, right = getattr(a, column.name), getattr(b, column.name)
             assert left.dtype == right.dtype, (part, column.name)
@@ -77,6 +103,7 @@ def test_another_seed_gives_another_company() -> None:
     assert set(first.accounts.name) != set(other.accounts.name)
     assert not np.array_equal(first.accounts.engagement, other.accounts.engagement)
     assert first.summary()["subscriptions"] != other.summary()["subscriptions"]
+    assert first.summary()["activities"] != other.summary()["activities"]
 
 
 def test_a_negative_seed_or_an_empty_company_is_refused() -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account
+from headway.activities.models import Activity, ActivityContact, ActivityUser
 from headway.contacts.models import Contact
 from headway.core.audit import Actor
 from headway.demo.company import generate_company
@@ -46,6 +47,17 @@ CANONICAL = {
         "end_date",
         "quantity",
     ],
+    "activities": [
+        "account_id",
+        "type",
+        "occurred_at",
+        "minutes",
+        "subject",
+        "notes",
+        "user_email",
+        "contact_email",
+        "external_id",
+    ],
 }
 
 
@@ -66,6 +78,8 @@ def test_each_table_is_written_as_csv_and_parquet(out_dir: Path) -> None:
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "accounts.csv",
         "accounts.parquet",
+        "activities.csv",
+        "activities.parquet",
         "contacts.csv",
         "contacts.parquet",
         "subscriptions.csv",
@@ -122,11 +136,30 @@ def test_subscriptions_csv_has_decimal_amounts_and_iso_dates(out_dir: Path) -> N
     assert any(row["end_date"] == "" for row in rows) and any(row["end_date"] for row in rows)
 
 
+def test_activities_csv_names_people_by_email_and_times_in_utc(out_dir: Path) -> None:
+    _, rows = read_csv(out_dir / "activities.csv")
+    company = generate_company(seed=21, as_of=AS_OF, accounts=ACCOUNTS)
+    team = {p.email for p in company.team}
+    domains = dict(zip(company.accounts.external_id, company.accounts.domain, strict=True))
+    for row in rows:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", row["occurred_at"])
+        assert row["occurred_at"] <= "2026-06-30 23:59:59"
+        assert int(row["minutes"]) >= 5
+        people = [e for e in row["user_email"].split("; ") if e]
+        assert set(people) <= team
+        contacts = [e for e in row["contact_email"].split("; ") if e]
+        assert all(e.endswith("@" + domains[row["account_id"]]) for e in contacts)
+        assert row["external_id"].startswith("DEMO-A-")
+    # Programs send tech-touch emails with nobody of the team; reviews can have two people.
+    assert any(not row["user_email"] for row in rows)
+    assert any(";" in row["user_email"] for row in rows)
+
+
 def test_the_files_import_through_headways_own_importer(out_dir: Path, session: Session) -> None:
     actor = Actor.system("test setup")
     # Account owners are the demo CSMs: they must exist before the accounts arrive.
     ensure_demo_team(session=session, actor=actor, accounts=ACCOUNTS)
-    for kind in ("accounts", "contacts", "subscriptions"):
+    for kind in ("accounts", "contacts", "subscriptions", "activities"):
         result = import_file(
             session=session,
             actor=actor,
@@ -139,10 +172,13 @@ def test_the_files_import_through_headways_own_importer(out_dir: Path, session: 
     company = generate_company(seed=21, as_of=AS_OF, accounts=ACCOUNTS)
     counts = {
         model: session.scalar(select(func.count()).select_from(model))
-        for model in (Account, Contact, Subscription)
+        for model in (Account, Contact, Subscription, Activity, ActivityUser, ActivityContact)
     }
     assert counts == {
         Account: ACCOUNTS,
         Contact: len(company.contacts),
         Subscription: len(company.subscriptions),
+        Activity: len(company.activities),
+        ActivityUser: len(company.activities.user),
+        ActivityContact: len(company.activities.contact),
     }

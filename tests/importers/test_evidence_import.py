@@ -279,6 +279,18 @@ def test_every_bad_evidence_value_is_listed_and_nothing_is_written(
     assert number_of(session, Evidence) == 0
 
 
+def test_a_value_dated_after_today_is_refused(session, tmp_path, registrations):
+    path = write_file(
+        tmp_path,
+        "a.csv",
+        f"{HEADER}\n{registrations.id},2026-03-02,150,\n{registrations.id},2026-03-03,205,\n",
+    )
+    result = run_import(session, "goal-evidence", path)
+    assert where(result) == [(3, "measured_on", "2026-03-03")]
+    assert result.errors[0].expected == "a day not after today, 2026-03-02"
+    assert number_of(session, Evidence) == 0
+
+
 def test_two_goals_of_one_name_need_their_goal_id(session, tmp_path, acme):
     plan = make_plan(session, acme)
     make_goal(session, plan, name="Adoption")

@@ -30,7 +30,7 @@ from headway.revenue.schemas import Interval
 from headway.users.service import actor_for_user, permissions_of
 from tests.helpers import SETUP, make_account, make_goal, make_plan, measure, subscribe
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # after every measurement the tests record
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""The report tests read the company of tests/reports/company.py on 31 March 2026."""
+"""The report tests read the company of tests/reports/company.py on 31 March 2026 (the browser
+test is tests/e2e/test_reports_in_browser.py)."""
 
 from __future__ import annotations
 

@@ -184,7 +184,11 @@ def test_outputs_vs_outcomes_puts_each_csms_results_side_by_side():
         Q1,
         current_accounts=[(10, 1), (10, 2), (20, 3), (20, 4), (None, 6)],
         achievements=[(1, date(2026, 2, 10)), (2, date(2026, 1, 20)), (3, date(2026, 3, 5))],
-        activities={10: ActivityTotals(2, 150), 20: ActivityTotals(3, 90), 30: ActivityTotals(1, 45)},
+        activities={
+            10: ActivityTotals(2, 150),
+            20: ActivityTotals(3, 90),
+            30: ActivityTotals(1, 45),
+        },
     )
     assert set(results) == {10, 20, 30}  # 30 only took part in an activity
     bob, erin, helper = results[10], results[20], results[30]

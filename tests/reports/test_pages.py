@@ -7,8 +7,10 @@ import json
 import re
 
 import pytest
+import time_machine
 
-from tests.helpers import login
+from tests.helpers import login, make_account
+from tests.reports.company import CUSTOMERS_SINCE
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -126,15 +128,17 @@ def test_coverage_filters_by_segment_and_owner(client, carol, company, bob):
     assert "unknown segment" in unknown.text
 
 
-def test_coverage_pages_through_many_gaps(client, carol, session, frozen_today, app):
-    from tests.helpers import make_account
-
-    for n in range(3):
-        make_account(session, f"quiet-{n}", f"Quiet {n}", segment="high-touch", stage="adoption")
+def test_coverage_pages_through_many_gaps(client, carol, session, app):
+    with time_machine.travel(CUSTOMERS_SINCE, tick=False):
+        for n in range(3):
+            make_account(
+                session, f"quiet-{n}", f"Quiet {n}", segment="high-touch", stage="adoption"
+            )
     app.state.settings = app.state.settings.model_copy(update={"page_size": 4})
     login(client, carol)
-    # Three accounts, each never reviewed nor checked in with: six gaps, 4 on page 1, 2 on 2.
+    # Three accounts never reviewed nor checked in with: six gaps, 4 on page 1, 2 on page 2.
     first = client.get("/reports/coverage").text
     assert "6 gaps" in first and "page 1 of 2" in first
+    assert 'href="/reports/coverage?page=2"' in first
     second = client.get("/reports/coverage?page=2").text
     assert "showing 5–6" in second

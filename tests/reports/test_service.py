@@ -169,7 +169,7 @@ def test_coverage_as_of_an_earlier_day(session, company):
     # 1 March: Acme's check-in was due 30 days after the review of 10 March — not yet made;
     # its last conversation before was none, so 30 days after 1 October: 31 October, 121 days.
     report = coverage_report(session=session, as_of=date(2026, 3, 1))
-    overdue = {(l.gap.account_name, l.gap.requirement): l.gap.overdue_days for l in report.gaps}
+    overdue = {(g.gap.account_name, g.gap.requirement): g.gap.overdue_days for g in report.gaps}
     assert overdue[("Acme", "Check-in")] == 121
     assert overdue[("Initech", "Business review")] == 61
 

@@ -58,9 +58,10 @@ class ActivityLine:
     people: list[str]
     goals: list[str]
 
-    @property
-    def hours(self) -> str:
-        return f"{self.activity.minutes / 60:.1f}".rstrip("0").rstrip(".")
+
+def hours(minutes: int) -> str:
+    """Minutes as hours to one decimal, without a trailing ".0"."""
+    return f"{minutes / 60:.1f}".removesuffix(".0")
 
 
 def _lines(
@@ -107,7 +108,7 @@ def outputs_context(
             "total": total,
             "recent_days": RECENT_DAYS,
             "window_count": window_count,
-            "window_hours": round(sum(a.minutes for a in window) / 60, 1),
+            "window_hours": hours(sum(a.minutes for a in window)),
             "window_partial": window_count > len(window),
             "served_by": served_by,
             "goals": goals,
@@ -154,9 +155,9 @@ def log_account_activity(
     minutes: Annotated[str, Form(max_length=10)] = "",
     subject: Annotated[str, Form(max_length=255)] = "",
     notes: Annotated[str, Form(max_length=10_000)] = "",
-    user_ids: Annotated[list[int], Form(max_length=100)] = [],  # noqa: B006 (FastAPI copies it)
-    contact_ids: Annotated[list[int], Form(max_length=100)] = [],  # noqa: B006
-    goal_ids: Annotated[list[int], Form(max_length=100)] = [],  # noqa: B006
+    user_ids: Annotated[list[int] | None, Form(max_length=100)] = None,
+    contact_ids: Annotated[list[int] | None, Form(max_length=100)] = None,
+    goal_ids: Annotated[list[int] | None, Form(max_length=100)] = None,
 ) -> Response:
     """Log an activity: just a type logs it now with its usual minutes; details are optional."""
     kind = activity_type_by_key(session=session, key=type_key)
@@ -169,9 +170,9 @@ def log_account_activity(
             "minutes": form_whole(minutes, "minutes"),
             "subject": subject.strip(),
             "notes": notes.strip(),
-            "user_ids": user_ids,
-            "contact_ids": contact_ids,
-            "goal_ids": goal_ids,
+            "user_ids": user_ids or [],
+            "contact_ids": contact_ids or [],
+            "goal_ids": goal_ids or [],
         },
     )
     activity = log_activity(

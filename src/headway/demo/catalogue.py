@@ -185,15 +185,19 @@ PLAN_KINDS = (
         ("time-to-launch",),
         (MilestoneStep("Account set up", 3), MilestoneStep("First campaign live", 14, True)),
     ),
-    PlanKind("tech-touch-adoption", "Tech-touch value plan", TECH_TOUCH, "adoption", (), ()),
+    PlanKind(
+        "tech-touch-adoption",
+        "Tech-touch value plan",
+        TECH_TOUCH,
+        "adoption",
+        ("time-to-launch",),
+        (),
+    ),
 )
 PLAN_KEYS = tuple(kind.key for kind in PLAN_KINDS)
 # The onboarding and value plan of each segment (index into PLAN_KINDS).
 ONBOARDING_PLAN = (0, 2, 4)
 VALUE_PLAN = (1, 3, 5)
-# Tech-touch accounts are self-served: their value plan's goal is the desired outcome of
-# their segment, measured once rather than cycle after cycle.
-TECH_VALUE_GOAL = "time-to-launch"
 
 
 def _first_value_days(plan: PlanKind) -> int:
@@ -326,10 +330,3 @@ TOUCHES = (
     Touch(TECH_TOUCH, "onboarding", "Onboarding email", ("email", "in_app", "webinar"), 14, None),
     Touch(TECH_TOUCH, "adoption", "Digital touch", ("email", "in_app", "webinar"), 90, None),
 )
-
-
-def onboarding_touch_days(segment: int) -> int:
-    """How often the segment's onboarding touch is due, in days."""
-    return next(
-        t.every_days for t in TOUCHES if t.segment == segment and t.stage == "onboarding"
-    ) or 0

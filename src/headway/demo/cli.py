@@ -17,7 +17,7 @@ from headway.config import get_settings
 from headway.core.audit import Actor
 from headway.core.console import command_session, console, err_console, print_json
 from headway.core.errors import HeadwayError
-from headway.demo.database import Progress as ProgressCallback
+from headway.demo.bulk import Progress as ProgressCallback
 from headway.demo.service import DemoReport, generate_demo, load_demo_if_empty, write_demo_files
 
 app = typer.Typer(
@@ -152,7 +152,7 @@ def _print_report(report: DemoReport, *, as_json: bool, into: str) -> None:
     table = Table(show_header=False, box=None, padding=(0, 2))
     labels = ["accounts", "contacts", "subscriptions", "stage_changes"]
     if not report.files:
-        labels.append("users")
+        labels += ["users", "success_plans", "goals", "evidence", "milestones", "activities"]
     for label in labels:
         table.add_row(label.replace("_", " "), f"{getattr(report, label):,}")
     console.print(table)

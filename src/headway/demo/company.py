@@ -2,9 +2,14 @@
 
 `generate_company(seed=…, as_of=…, accounts=…)` is a pure function: the same three inputs give
 the same company, row for row. Everything is drawn from latent variables per account, chiefly
-its engagement, so generators added later (usage, tickets, surveys, outcomes) can draw from
-the same variables and agree with the subscription histories. Each part draws from its own
-random stream (see STREAMS), so adding a part never changes what the others draw.
+its engagement, so generators added later (usage, tickets, surveys) can draw from the same
+variables and agree with the subscription histories. Each part draws from its own random
+stream (see STREAMS), so adding a part never changes what the others draw.
+
+Outcomes are drawn before the histories (success.py: from engagement and the diligence of the
+CSM who onboards the account), since reaching first value and the first expected outcome
+changes how likely a customer is to churn; desired outcomes, activities and success plans are
+drawn after, within each account's life (lives.py).
 """
 
 from __future__ import annotations
@@ -16,11 +21,23 @@ from typing import Any
 import numpy as np
 
 from headway.demo import customers
+from headway.demo.activities import DemoActivities, draw_activities, link_goals
+from headway.demo.catalogue import ACTIVITY_INDEX
 from headway.demo.contacts import DemoContacts, contact_counts, draw_contacts
-from headway.demo.histories import NewCustomers, simulate_histories
+from headway.demo.histories import Histories, NewCustomers, simulate_histories
 from headway.demo.lifecycle import loyal_after_days, onboarding_days, stage_paths
+from headway.demo.lives import Eras, Lives, account_lives
+from headway.demo.outcomes import DemoOutcomes, OutcomeInputs, draw_outcomes
 from headway.demo.people import DemoPerson, assign_owners, demo_team
-from headway.demo.segments import PLAN_NAMES, TRIAL_SUFFIX, segment_of_arr
+from headway.demo.plans import DemoSuccessPlans, PlanInputs, draw_success_plans
+from headway.demo.segments import (
+    ADD_ON,
+    PLAN_NAMES,
+    TRIAL_SUFFIX,
+    annual_value,
+    segment_of_arr,
+)
+from headway.demo.success import EarlySuccess, draw_diligence, draw_early_success
 from headway.demo.words import ACQUISITION_CHANNELS
 
 HISTORY_YEARS = 3
@@ -37,6 +54,13 @@ STREAMS = {
     "owners": 8,
     "contacts": 9,
     "profile": 10,
+    "diligence": 11,
+    "onboarding owners": 12,
+    "success": 13,
+    "desired outcomes": 14,
+    "activities": 15,
+    "success plans": 16,
+    "activity goals": 17,
 }
 
 
@@ -116,15 +140,29 @@ class DemoCompany:
     contacts: DemoContacts
     subscriptions: DemoSubscriptions
     stage_changes: DemoStageChanges
+    diligence: np.ndarray  # per member of the team (see success.py)
+    eras: Eras  # who served each account as which segment, before and after a hand-over
+    outcomes: DemoOutcomes
+    success_plans: DemoSuccessPlans
+    activities: DemoActivities
 
     def summary(self) -> dict[str, int]:
         """How many rows of each kind the company has."""
+        plans = self.success_plans
         return {
             "accounts": len(self.accounts),
             "contacts": len(self.contacts),
             "subscriptions": len(self.subscriptions),
             "stage_changes": len(self.stage_changes),
             "users": len(self.team),
+            "desired_outcomes": len(self.outcomes.desired),
+            "outcome_statements": len(self.outcomes.statements),
+            "handoffs": len(self.outcomes.handoffs),
+            "success_plans": len(plans.plans),
+            "goals": len(plans.goals),
+            "evidence": len(plans.evidence),
+            "milestones": len(plans.milestones),
+            "activities": len(self.activities),
         }
 
 
@@ -165,10 +203,12 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
     engagement = 1 / (1 + np.exp(-1.7 * engagement_z))
 
     rng = stream(seed, "size")
-    first_segment = customers.draw_segments(rng, n)
+    drawn_segment = customers.draw_segments(rng, n)
     plan, yearly, seats = customers.draw_first_plans(
-        rng, first_segment, customers.draw_initial_arr(rng, first_segment)
+        rng, drawn_segment, customers.draw_initial_arr(rng, drawn_segment)
     )
+    # The segment of the first paid plan: the one each account is onboarded in.
+    first_segment = segment_of_arr(annual_value(plan, yearly, seats))
     employees = np.maximum(seats + 1, np.round(seats * rng.lognormal(np.log(4), 0.7, n)))
     currency = customers.draw_currencies(rng, n)
 
@@ -195,9 +235,32 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         rng, parent, names.name, domain, customers.region_of(currency)
     )
 
+    team = demo_team(n)
+    diligence = draw_diligence(stream(seed, "diligence"), team)
+    onboarding_owner = assign_owners(stream(seed, "onboarding owners"), team, first_segment)
+    onboarding_owner[children] = onboarding_owner[parent[children]]
+    early = draw_early_success(
+        stream(seed, "success"),
+        diligence=diligence,
+        onboarding_owner=onboarding_owner,
+        first_segment=first_segment,
+        engagement_z=engagement_z,
+        first_start=paid_start - trial_days,
+    )
     histories = simulate_histories(
         stream(seed, "histories"),
-        NewCustomers(paid_start, trial_days, plan, yearly, seats, engagement_z),
+        NewCustomers(
+            paid_start,
+            trial_days,
+            plan,
+            yearly,
+            seats,
+            engagement_z,
+            early.value_day,
+            early.outcome_day,
+            early.outcome_reached,
+            early.rollout_day,
+        ),
         end,
     )
     segment = segment_of_arr(histories.final_arr)
@@ -214,10 +277,20 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         created_at[children], created_at[parent[children]] + np.timedelta64(7, "D")
     )
 
-    team = demo_team(n)
     owner = assign_owners(stream(seed, "owners"), team, segment)
+    # Accounts still in the segment they were onboarded in keep their CSM; the others were
+    # handed over to a CSM of their new segment on the day they got there.
+    stayed = segment == first_segment
+    owner[stayed] = onboarding_owner[stayed]
     # A division is looked after by the CSM of its headquarters.
     owner[children] = owner[parent[children]]
+    eras = Eras(
+        handover_day=np.where(stayed, -1, histories.segment_since),
+        first_segment=first_segment,
+        first_owner=onboarding_owner,
+        segment=segment,
+        owner=owner,
+    )
 
     account_table = DemoAccounts(
         external_id=np.array([f"{ACCOUNT_ID_PREFIX}{i + 1:06d}" for i in range(n)], dtype=object),
@@ -269,6 +342,43 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         to_stage=paths.to_stage,
         changed_at=(paths.day * 86_400).astype("datetime64[s]"),
     )
+    lives = account_lives(paths, eras, end)
+    outcomes = draw_outcomes(
+        stream(seed, "desired outcomes"),
+        OutcomeInputs(
+            segment=segment,
+            owner=owner,
+            first_segment=first_segment,
+            first_owner=onboarding_owner,
+            era_start=np.where(stayed, early.first_start, histories.segment_since),
+            first_start=early.first_start,
+            add_on_since=_add_on_since(histories, n, end),
+            diligence=diligence,
+            contacts=contacts,
+            as_of_day=end,
+        ),
+    )
+    activities = draw_activities(
+        stream(seed, "activities"),
+        lives=lives,
+        diligence=diligence,
+        engagement_z=engagement_z,
+        meeting_days=outcomes.meeting_days,
+        review_days=outcomes.review_days,
+        contacts=contacts,
+        manager=next(i for i, person in enumerate(team) if person.role == "manager"),
+        as_of_day=end,
+    )
+    success_plans = _success_plans(seed, lives, early, employees, histories, activities, team, end)
+    goals = success_plans.goals
+    activities = link_goals(
+        stream(seed, "activity goals"),
+        activities,
+        goal_account=goals.account,
+        goal_start=goals.baseline_day,
+        goal_end=np.where(goals.achieved_day >= 0, goals.achieved_day, goals.due_day),
+        diligence=diligence,
+    )
     return DemoCompany(
         seed=seed,
         as_of=as_of,
@@ -278,4 +388,46 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         contacts=contacts,
         subscriptions=subscriptions,
         stage_changes=stage_changes,
+        diligence=diligence,
+        eras=eras,
+        outcomes=outcomes,
+        success_plans=success_plans,
+        activities=activities,
+    )
+
+
+def _add_on_since(histories: Histories, accounts: int, as_of_day: int) -> np.ndarray:
+    """The day the add-on each account runs now started (-1 = none)."""
+    since = np.full(accounts, -1, dtype=np.int64)
+    running = (histories.plan == ADD_ON) & (histories.end < 0) & (histories.start <= as_of_day)
+    since[histories.account[running]] = histories.start[running]
+    return since
+
+
+def _success_plans(
+    seed: int,
+    lives: Lives,
+    early: EarlySuccess,
+    employees: np.ndarray,
+    histories: Histories,
+    activities: DemoActivities,
+    team: tuple[DemoPerson, ...],
+    as_of_day: int,
+) -> DemoSuccessPlans:
+    reviews = activities.type == ACTIVITY_INDEX["business_review"]
+    return draw_success_plans(
+        stream(seed, "success plans"),
+        PlanInputs(
+            lives=lives,
+            early=early,
+            employees=employees,
+            subscription_account=histories.account,
+            subscription_start=histories.start,
+            subscription_end=histories.end,
+            subscription_seats=histories.quantity,
+            review_account=activities.account[reviews],
+            review_day=activities.day[reviews],
+            team_emails=tuple(person.email for person in team),
+            as_of_day=as_of_day,
+        ),
     )

@@ -7,34 +7,41 @@ commits once at the end, so a failed run leaves nothing behind.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import JSON, Table, delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, StageChange
 from headway.accounts.service import list_segments, list_stages
 from headway.contacts.models import Contact
 from headway.core.audit import AuditEntry
-from headway.core.db import Base
-from headway.core.errors import InvalidInput
+from headway.demo.bulk import (
+    Progress,
+    ids_by_key,
+    insert_columns,
+    insert_rows,
+    no_progress,
+    optional,
+    reserve_ids,
+)
 from headway.demo.company import ACCOUNT_ID_PREFIX, DemoCompany, history_start
 from headway.demo.contacts import PERSONAS
+from headway.demo.database_outcomes import (
+    DemoIds,
+    delete_demo_outcomes,
+    release_demo_users,
+    write_outcomes,
+)
 from headway.demo.lifecycle import REASONS, STAGE_KEYS
 from headway.demo.people import DEMO_EMAIL_DOMAIN, DemoPerson
 from headway.demo.segments import CURRENCIES, SEGMENT_KEYS
 from headway.revenue.models import FxRate, Subscription
 from headway.users.models import User
 
-CHUNK_ROWS = 5_000
 CHANGED_BY = "demo"
-
-# Called as work goes on: (what is being written, rows done, rows in all).
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -43,71 +50,6 @@ class DeletedDemo:
 
     accounts: int
     users: int
-
-
-def no_progress(step: str, done: int, total: int) -> None:
-    """Report no progress (the default of quiet runs)."""
-
-
-def _chunks(total: int) -> Iterator[slice]:
-    for start in range(0, total, CHUNK_ROWS):
-        yield slice(start, min(start + CHUNK_ROWS, total))
-
-
-def _datetimes(values: np.ndarray) -> list[datetime]:
-    """numpy datetime64 values (never NaT) as aware UTC datetimes."""
-    return [v.replace(tzinfo=UTC) for v in values.astype("datetime64[us]").astype(object).tolist()]
-
-
-def _dates(values: np.ndarray) -> list[date | None]:
-    """numpy datetime64[D] values as dates (NaT as None)."""
-    return values.astype("datetime64[D]").astype(object).tolist()
-
-
-def _table(model: type[Base]) -> Table:
-    """The Core table of a model: Core inserts skip the ORM's per-row work."""
-    return cast(Table, model.__table__)
-
-
-def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Insert rows in bulk: COPY on PostgreSQL (several times faster), executemany elsewhere."""
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy(connection.connection.driver_connection, _table(model), rows)
-    else:
-        session.execute(insert(_table(model)), rows)
-
-
-def _copy(driver_connection: Any, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY rows into a PostgreSQL table, in the session's transaction (psycopg 3)."""
-    from psycopg.types.json import Jsonb
-
-    columns = list(rows[0])
-    is_json = [isinstance(table.c[name].type, JSON) for name in columns]
-    names = ", ".join(f'"{name}"' for name in columns)
-    with (
-        driver_connection.cursor() as cursor,
-        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
-    ):
-        for row in rows:
-            copy.write_row(
-                [
-                    Jsonb(value) if json else value
-                    for value, json in zip(row.values(), is_json, strict=True)
-                ]
-            )
-
-
-def _account_ids(session: Session, external_ids: list[str]) -> list[int]:
-    """Database ids of accounts by external id, in the order given."""
-    found = dict(
-        session.execute(
-            select(Account.external_id, Account.id).where(Account.external_id.in_(external_ids))
-        ).all()
-    )
-    return [found[external_id] for external_id in external_ids]
 
 
 def count_accounts(session: Session) -> int:
@@ -122,10 +64,11 @@ def count_demo_accounts(session: Session) -> int:
 
 
 def delete_demo_data(session: Session) -> DeletedDemo:
-    """Delete the demo accounts (with their contacts, subscriptions, stage changes) and users."""
+    """Delete the demo accounts (with everything of theirs) and the demo users."""
     demo_ids = select(Account.id).where(Account.external_id.like(f"{ACCOUNT_ID_PREFIX}%"))
     accounts = count_demo_accounts(session)
     # Children first, explicitly: faster than cascades, and the same on both databases.
+    delete_demo_outcomes(session, demo_ids)
     for table in (StageChange, Contact, Subscription, AuditEntry):
         session.execute(delete(table).where(table.account_id.in_(demo_ids)))
     session.execute(
@@ -140,6 +83,7 @@ def delete_demo_data(session: Session) -> DeletedDemo:
     demo_users = select(User.id).where(User.email.like(f"%@{DEMO_EMAIL_DOMAIN}"))
     users = session.scalar(select(func.count()).select_from(demo_users.subquery())) or 0
     session.execute(update(Account).where(Account.owner_id.in_(demo_users)).values(owner_id=None))
+    release_demo_users(session, demo_users)
     session.execute(delete(User).where(User.email.like(f"%@{DEMO_EMAIL_DOMAIN}")))
     return DeletedDemo(accounts=accounts, users=users)
 
@@ -165,7 +109,7 @@ def write_team(
         if person.email not in existing
     ]
     if missing:
-        _insert(session, User, missing)
+        insert_rows(session, User, missing)
         existing = dict(
             session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()
         )
@@ -180,14 +124,25 @@ def write_company(
     now: datetime,
     progress: Progress = no_progress,
 ) -> None:
-    """Insert the whole company: team, accounts (parents first), contacts, subscriptions, stages."""
-    segment_ids = _ids_by_key(list_segments(session=session), SEGMENT_KEYS, "segment")
-    stage_ids = _ids_by_key(list_stages(session=session), STAGE_KEYS, "lifecycle stage")
+    """Insert the whole company: team, accounts (parents first), contacts, subscriptions, stages,
+    then its Desired Outcomes, success plans and activities."""
+    segment_ids = ids_by_key(list_segments(session=session), SEGMENT_KEYS, "segment")
+    stage_ids = ids_by_key(list_stages(session=session), STAGE_KEYS, "lifecycle stage")
     user_ids = write_team(session, company.team, password_hash, now)
     account_ids = _write_accounts(session, company, segment_ids, stage_ids, user_ids, progress)
-    _write_contacts(session, company, account_ids, progress)
+    contact_ids = _write_contacts(session, company, account_ids, progress)
     _write_subscriptions(session, company, account_ids, now, progress)
     _write_stage_changes(session, company, account_ids, stage_ids, progress)
+    write_outcomes(
+        session,
+        company,
+        DemoIds(
+            accounts=account_ids,
+            contacts=contact_ids,
+            users=np.array(user_ids, dtype=np.int64),
+        ),
+        progress,
+    )
     write_fx_rates(session, company, now)
 
 
@@ -224,18 +179,7 @@ def write_fx_rates(session: Session, company: DemoCompany, now: datetime) -> Non
         month += 1
         day = (day + timedelta(days=32)).replace(day=1)
     if rows:
-        _insert(session, FxRate, rows)
-
-
-def _ids_by_key(rows: list[Any], keys: tuple[str, ...], what: str) -> list[int]:
-    ids = {row.key: row.id for row in rows}
-    missing = [key for key in keys if key not in ids]
-    if missing:
-        raise InvalidInput(
-            f"the demo company needs the default {what}s, but {', '.join(missing)} "
-            "is missing from this database"
-        )
-    return [ids[key] for key in keys]
+        insert_rows(session, FxRate, rows)
 
 
 def _write_accounts(
@@ -249,72 +193,67 @@ def _write_accounts(
     """Insert accounts, parents before children; return the database id of each account."""
     accounts = company.accounts
     total = len(accounts)
+    # Parents first, so every child's parent is there when the child is written.
+    order = np.concatenate(
+        [np.flatnonzero(accounts.parent < 0), np.flatnonzero(accounts.parent >= 0)]
+    )
     database_id = np.zeros(total, dtype=np.int64)
-    owner_of = np.array(user_ids, dtype=np.int64)
-    done = 0
-    # Parents in a first pass, so every child's parent has its database id already.
-    for group in (np.flatnonzero(accounts.parent < 0), np.flatnonzero(accounts.parent >= 0)):
-        for part in _chunks(len(group)):
-            idx = group[part]
-            created = _datetimes(accounts.created_at[idx])
-            entered = _datetimes(accounts.stage_entered_at[idx])
-            parents = accounts.parent[idx].tolist()
-            owners = accounts.owner[idx].tolist()
-            rows = [
-                {
-                    "external_id": accounts.external_id[i],
-                    "name": accounts.name[i],
-                    "domain": accounts.domain[i],
-                    "parent_id": int(database_id[parents[k]]) if parents[k] >= 0 else None,
-                    "owner_id": int(owner_of[owners[k]]) if owners[k] >= 0 else None,
-                    "segment_id": segment_ids[accounts.segment[i]],
-                    "segment_locked": False,  # set by the ARR rule, so the rule may move it
-                    "stage_id": stage_ids[accounts.stage[i]],
-                    "stage_entered_at": entered[k],
-                    "industry": accounts.industry[i],
-                    "employees": int(accounts.employees[i]),
-                    "traits": accounts.traits(i),
-                    "created_at": created[k],
-                    "updated_at": max(created[k], entered[k]),
-                }
-                for k, i in enumerate(idx.tolist())
-            ]
-            _insert(session, Account, rows)
-            database_id[idx] = _account_ids(session, accounts.external_id[idx].tolist())
-            done += len(rows)
-            progress("accounts", done, total)
+    database_id[order] = reserve_ids(session, Account, total) + np.arange(total)
+    parent = accounts.parent[order]
+    owner = accounts.owner[order]
+    created, entered = accounts.created_at[order], accounts.stage_entered_at[order]
+    insert_columns(
+        session,
+        Account,
+        {
+            "id": database_id[order],
+            "external_id": accounts.external_id[order],
+            "name": accounts.name[order],
+            "domain": accounts.domain[order],
+            "parent_id": optional(np.where(parent >= 0, database_id[parent], -1)),
+            "owner_id": optional(np.where(owner >= 0, np.array([*user_ids, -1])[owner], -1)),
+            "segment_id": np.array(segment_ids)[accounts.segment[order]],
+            "segment_locked": [False] * total,  # set by the ARR rule, so the rule may move it
+            "stage_id": np.array(stage_ids)[accounts.stage[order]],
+            "stage_entered_at": entered,
+            "industry": accounts.industry[order],
+            "employees": accounts.employees[order],
+            "traits": [accounts.traits(i) for i in order.tolist()],
+            "created_at": created,
+            "updated_at": np.maximum(created, entered),
+        },
+        step="accounts",
+        progress=progress,
+    )
     return database_id
-
-
-def _rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    """Turn equally long columns into the row dicts an executemany takes."""
-    names = list(columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def _write_contacts(
     session: Session, company: DemoCompany, account_ids: np.ndarray, progress: Progress
-) -> None:
+) -> np.ndarray:
+    """Insert the contacts; return the database id of each (outcomes and activities name them)."""
     contacts = company.contacts
     total = len(contacts)
-    personas = np.array(PERSONAS, dtype=object)
-    for part in _chunks(total):
-        created = _datetimes(contacts.created_at[part])
-        rows = _rows(
-            {
-                "external_id": contacts.external_id[part].tolist(),
-                "account_id": account_ids[contacts.account[part]].tolist(),
-                "email": contacts.email[part].tolist(),
-                "name": contacts.name[part].tolist(),
-                "title": contacts.title[part].tolist(),
-                "persona": personas[contacts.persona[part]].tolist(),
-                "traits": [{} for _ in created],
-                "created_at": created,
-                "updated_at": created,
-            }
-        )
-        _insert(session, Contact, rows)
-        progress("contacts", part.stop, total)
+    ids = reserve_ids(session, Contact, total) + np.arange(total, dtype=np.int64)
+    insert_columns(
+        session,
+        Contact,
+        {
+            "id": ids,
+            "external_id": contacts.external_id,
+            "account_id": account_ids[contacts.account],
+            "email": contacts.email,
+            "name": contacts.name,
+            "title": contacts.title,
+            "persona": np.array(PERSONAS, dtype=object)[contacts.persona],
+            "traits": [{} for _ in range(total)],
+            "created_at": contacts.created_at,
+            "updated_at": contacts.created_at,
+        },
+        step="contacts",
+        progress=progress,
+    )
+    return ids
 
 
 def _write_subscriptions(
@@ -326,26 +265,25 @@ def _write_subscriptions(
 ) -> None:
     subscriptions = company.subscriptions
     total = len(subscriptions)
-    currencies = np.array(CURRENCIES, dtype=object)
-    for part in _chunks(total):
-        size = part.stop - part.start
-        rows = _rows(
-            {
-                "external_id": subscriptions.external_id[part].tolist(),
-                "account_id": account_ids[subscriptions.account[part]].tolist(),
-                "plan": subscriptions.plan[part].tolist(),
-                "amount_minor": subscriptions.amount_minor[part].tolist(),
-                "currency": currencies[subscriptions.currency[part]].tolist(),
-                "interval": np.where(subscriptions.yearly[part], "year", "month").tolist(),
-                "quantity": subscriptions.quantity[part].tolist(),
-                "start_date": _dates(subscriptions.start_date[part]),
-                "end_date": _dates(subscriptions.end_date[part]),
-                "created_at": [now] * size,
-                "updated_at": [now] * size,
-            }
-        )
-        _insert(session, Subscription, rows)
-        progress("subscriptions", part.stop, total)
+    insert_columns(
+        session,
+        Subscription,
+        {
+            "external_id": subscriptions.external_id,
+            "account_id": account_ids[subscriptions.account],
+            "plan": subscriptions.plan,
+            "amount_minor": subscriptions.amount_minor,
+            "currency": np.array(CURRENCIES, dtype=object)[subscriptions.currency],
+            "interval": np.where(subscriptions.yearly, "year", "month"),
+            "quantity": subscriptions.quantity,
+            "start_date": subscriptions.start_date,
+            "end_date": subscriptions.end_date,
+            "created_at": [now] * total,
+            "updated_at": [now] * total,
+        },
+        step="subscriptions",
+        progress=progress,
+    )
 
 
 def _write_stage_changes(
@@ -356,21 +294,19 @@ def _write_stage_changes(
     progress: Progress,
 ) -> None:
     changes = company.stage_changes
-    total = len(changes)
-    # Index -1 (no earlier stage) picks the None at the end.
-    stage_id_of = np.array([*stage_ids, None], dtype=object)
-    reasons = np.array(REASONS, dtype=object)
-    for part in _chunks(total):
-        size = part.stop - part.start
-        rows = _rows(
-            {
-                "account_id": account_ids[changes.account[part]].tolist(),
-                "from_stage_id": stage_id_of[changes.from_stage[part]].tolist(),
-                "to_stage_id": stage_id_of[changes.to_stage[part]].tolist(),
-                "changed_at": _datetimes(changes.changed_at[part]),
-                "changed_by": [CHANGED_BY] * size,
-                "reason": reasons[changes.to_stage[part]].tolist(),
-            }
-        )
-        _insert(session, StageChange, rows)
-        progress("stage changes", part.stop, total)
+    # Index -1 (no earlier stage) picks the -1 (none) at the end.
+    stage_id_of = np.array([*stage_ids, -1], dtype=np.int64)
+    insert_columns(
+        session,
+        StageChange,
+        {
+            "account_id": account_ids[changes.account],
+            "from_stage_id": optional(stage_id_of[changes.from_stage]),
+            "to_stage_id": stage_id_of[changes.to_stage],
+            "changed_at": changes.changed_at,
+            "changed_by": [CHANGED_BY] * len(changes),
+            "reason": np.array(REASONS, dtype=object)[changes.to_stage],
+        },
+        step="stage changes",
+        progress=progress,
+    )

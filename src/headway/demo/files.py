@@ -1,9 +1,10 @@
 """Write the demo company as bulk files in Headway's canonical import columns.
 
-accounts.csv, contacts.csv and subscriptions.csv (docs/imports.md), and the same tables as
-Parquet. Rows are written in chunks, so memory stays flat whatever the size. In the CSV files
-amounts are decimals in major units and dates ISO; the Parquet files keep the same columns
-with types (decimal amounts, dates, integers).
+accounts.csv, contacts.csv, subscriptions.csv and activities.csv (docs/imports.md), and the
+same tables as Parquet. Rows are written in chunks, so memory stays flat whatever the size. In
+the CSV files amounts are decimals in major units, dates ISO and times ISO in UTC; the Parquet
+files keep the same columns with types (decimal amounts, dates, timestamps, integers).
+Desired Outcomes and success plans have no import, so they are not written.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from headway.core.money import minor_exponent
+from headway.demo.bulk import Progress
+from headway.demo.catalogue import ACTIVITY_KEYS
 from headway.demo.company import DemoCompany
 from headway.demo.contacts import PERSONAS
-from headway.demo.database import Progress
 from headway.demo.segments import CURRENCIES, SEGMENT_KEYS
 
 CHUNK_ROWS = 20_000
@@ -47,6 +49,17 @@ SUBSCRIPTION_COLUMNS = (
     "end_date",
     "quantity",
 )
+ACTIVITY_COLUMNS = (
+    "account_id",
+    "type",
+    "occurred_at",
+    "minutes",
+    "subject",
+    "notes",
+    "user_email",
+    "contact_email",
+    "external_id",
+)
 ACCOUNT_TYPES = pa.schema(
     [(name, pa.int64() if name == "employees" else pa.string()) for name in ACCOUNT_COLUMNS]
 )
@@ -66,8 +79,25 @@ SUBSCRIPTION_TYPES = pa.schema(
 )
 
 
+ACTIVITY_TYPES = pa.schema(
+    [
+        (
+            name,
+            pa.timestamp("s")
+            if name == "occurred_at"
+            else pa.int64()
+            if name == "minutes"
+            else pa.string(),
+        )
+        for name in ACTIVITY_COLUMNS
+    ]
+)
+# Several team members or contacts of one activity share a cell, as the importer reads them.
+PEOPLE_SEPARATOR = "; "
+
+
 def write_files(company: DemoCompany, out_dir: Path, *, progress: Progress) -> list[Path]:
-    """Write the three tables as CSV and Parquet into out_dir; return the paths written."""
+    """Write the four tables as CSV and Parquet into out_dir; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = (
         ("accounts", ACCOUNT_TYPES, len(company.accounts), _account_columns(company)),
@@ -78,6 +108,7 @@ def write_files(company: DemoCompany, out_dir: Path, *, progress: Progress) -> l
             len(company.subscriptions),
             _subscription_columns(company),
         ),
+        ("activities", ACTIVITY_TYPES, len(company.activities), _activity_columns(company)),
     )
     written = []
     for name, schema, total, chunks in tables:
@@ -167,4 +198,41 @@ def _subscription_columns(company: DemoCompany) -> Iterator[list[list[Any]]]:
             subscriptions.start_date[part].astype(object).tolist(),
             subscriptions.end_date[part].astype(object).tolist(),
             subscriptions.quantity[part].tolist(),
+        ]
+
+
+def _joined(links: np.ndarray, values: np.ndarray, total: int) -> np.ndarray:
+    """Per activity, the values linked to it (links sorted by activity) joined into one cell."""
+    cells = np.full(total, "", dtype=object)
+    bounds = np.searchsorted(links, np.arange(total + 1))
+    several = np.flatnonzero(np.diff(bounds) > 0)
+    listed = values.tolist()
+    for i, start, stop in zip(
+        several.tolist(), bounds[several].tolist(), bounds[several + 1].tolist(), strict=True
+    ):
+        cells[i] = PEOPLE_SEPARATOR.join(listed[start:stop])
+    return cells
+
+
+def _activity_columns(company: DemoCompany) -> Iterator[list[list[Any]]]:
+    activities = company.activities
+    total = len(activities)
+    emails = np.array([p.email for p in company.team], dtype=object)
+    users = _joined(activities.user_activity, emails[activities.user], total)
+    contacts = _joined(
+        activities.contact_activity, company.contacts.email[activities.contact], total
+    )
+    account_ids = company.accounts.external_id
+    types = np.array(ACTIVITY_KEYS, dtype=object)
+    for part in _slices(total):
+        yield [
+            account_ids[activities.account[part]].tolist(),
+            types[activities.type[part]].tolist(),
+            activities.occurred_at[part].astype(object).tolist(),
+            activities.minutes[part].tolist(),
+            activities.subject[part].tolist(),
+            activities.notes[part].tolist(),
+            users[part].tolist(),
+            contacts[part].tolist(),
+            activities.external_id[part].tolist(),
         ]

@@ -59,6 +59,7 @@ class NewCustomers:
     value_day: np.ndarray  # day the customer reaches first value (after as_of = never)
     outcome_day: np.ndarray  # day its first expected outcome falls due
     outcome_reached: np.ndarray  # bool: whether it reaches that outcome by then
+    rollout_day: np.ndarray  # from this day it adds seats for every team (after as_of = never)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class _Simulation:
         self.value_day = customers.value_day
         self.outcome_day = customers.outcome_day
         self.outcome_reached = customers.outcome_reached.astype(bool)
+        self.rollout_day = customers.rollout_day
+        self.rolled_out = np.zeros(n, dtype=bool)
         self.start_month = month_number(customers.paid_start)
         # Every change happens on the account's billing day (≤ 28, so every month has it).
         self.billing_day = customers.paid_start - first_day_of_month(self.start_month)
@@ -234,6 +237,8 @@ class _Simulation:
         self.churn(np.flatnonzero(leaving), day, month)
         self.contract(np.flatnonzero(shrinking), day, month)
         self.expand(np.flatnonzero(growing), day, month)
+        rolling = live & ~leaving & ~shrinking & ~growing & ~self.rolled_out
+        self.roll_out(np.flatnonzero(rolling & (day >= self.rollout_day)), day, month)
 
         odds = REACTIVATION_PER_MONTH * np.exp(REACTIVATION_ENGAGEMENT_WEIGHT * z)
         waited = month - self.churned_month >= MIN_MONTHS_CHURNED
@@ -305,6 +310,13 @@ class _Simulation:
         self.seats[more] = np.round(self.seats[more] * rng.uniform(1.15, 1.8, len(more))) + 1
         to_yearly = changed[~self.yearly[changed] & (rng.random(len(changed)) < 0.15)]
         self.yearly[to_yearly] = True
+
+    def roll_out(self, idx: np.ndarray, day: np.ndarray, month: int) -> None:
+        """Add seats for every team: a third more at least (the onboarding plan's rollout)."""
+        self.replace_base(idx, day[idx], month)
+        grown = np.ceil(self.seats[idx] * self.rng.uniform(1.35, 1.8, len(idx)))
+        self.seats[idx] = np.maximum(self.seats[idx] + 1, grown).astype(np.int64)
+        self.rolled_out[idx] = True
 
     def reactivate(self, idx: np.ndarray, day: np.ndarray, month: int) -> None:
         """A churned account pays again, usually for less than before."""

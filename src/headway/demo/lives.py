@@ -111,6 +111,19 @@ class Lives:
             account, start, end = account[heads], start[heads], end[last]
         return self.eras.split(account, start, end)
 
+    def customer_periods(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """When each account was a customer, whoever served it: (account, start, end)."""
+        whole = Eras(
+            handover_day=np.full(len(self.eras.handover_day), -1, dtype=np.int64),
+            first_segment=self.eras.first_segment,
+            first_owner=self.eras.first_owner,
+            segment=self.eras.segment,
+            owner=self.eras.owner,
+        )
+        merged = Lives(self.stage_account, self.stage, self.stage_start, self.stage_end, whole)
+        spans = merged.spans((ONBOARDING, ADOPTION, LOYAL, REACTIVATED_STAGE), merge=True)
+        return spans.account, spans.start, spans.end
+
     def customer_spans(self) -> Spans:
         """When each account was a customer: every stage but churned."""
         return self.spans((ONBOARDING, ADOPTION, LOYAL, REACTIVATED_STAGE), merge=True)

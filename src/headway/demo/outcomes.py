@@ -232,8 +232,12 @@ def draw_outcomes(rng: np.random.Generator, inputs: OutcomeInputs) -> DemoOutcom
         account=stored,
         template=template[stored],
         required_outcome=np.array(required, dtype=object),
-        meeting_days=np.where(keep_defaults, _cadence(MEETING_CADENCE_DAYS, inputs.segment[stored]), meeting[stored]),
-        review_days=np.where(keep_defaults, _cadence(REVIEW_CADENCE_DAYS, inputs.segment[stored]), review[stored]),
+        meeting_days=np.where(
+            keep_defaults, _cadence(MEETING_CADENCE_DAYS, inputs.segment[stored]), meeting[stored]
+        ),
+        review_days=np.where(
+            keep_defaults, _cadence(REVIEW_CADENCE_DAYS, inputs.segment[stored]), review[stored]
+        ),
         stakeholders=stakeholders,
         created_at=created,
         updated_at=updated,
@@ -311,7 +315,9 @@ def _draw_statements(
     for offset, persona in enumerate(("decision_maker", "champion")):
         contact = first_contact[who] + offset
         known = inputs.contacts.created_at[contact].astype(np.int64) // 86_400
-        day = np.minimum(np.maximum(known, inputs.era_start[who]) + rng.integers(1, 31, len(who)), latest)
+        day = np.minimum(
+            np.maximum(known, inputs.era_start[who]) + rng.integers(1, 31, len(who)), latest
+        )
         wants = _pick(rng, STAKEHOLDER_OUTCOMES[persona], len(who))
         add(who, True, wants, contact, "", NONE, day)
 

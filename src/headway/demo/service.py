@@ -13,12 +13,11 @@ from headway.core import clock
 from headway.core.audit import Actor, record_audit
 from headway.core.db import refresh_statistics
 from headway.core.errors import Conflict
+from headway.demo.bulk import Progress, no_progress
 from headway.demo.company import DemoCompany, generate_company
 from headway.demo.database import (
-    Progress,
     count_accounts,
     delete_demo_data,
-    no_progress,
     write_company,
     write_team,
 )
@@ -39,6 +38,14 @@ class DemoReport:
     stage_changes: int
     users: int
     seconds: float
+    desired_outcomes: int = 0
+    outcome_statements: int = 0
+    handoffs: int = 0
+    success_plans: int = 0
+    goals: int = 0
+    evidence: int = 0
+    milestones: int = 0
+    activities: int = 0
     login_email: str = DEMO_ADMIN_EMAIL
     login_password: str = DEMO_PASSWORD
     replaced_accounts: int = 0
@@ -54,6 +61,14 @@ class DemoReport:
             "subscriptions": self.subscriptions,
             "stage_changes": self.stage_changes,
             "users": self.users,
+            "desired_outcomes": self.desired_outcomes,
+            "outcome_statements": self.outcome_statements,
+            "handoffs": self.handoffs,
+            "success_plans": self.success_plans,
+            "goals": self.goals,
+            "evidence": self.evidence,
+            "milestones": self.milestones,
+            "activities": self.activities,
             "seconds": round(self.seconds, 2),
             "login": {"email": self.login_email, "password": self.login_password},
             "replaced_accounts": self.replaced_accounts,
@@ -73,6 +88,14 @@ def _report(
         subscriptions=counts["subscriptions"],
         stage_changes=counts["stage_changes"],
         users=counts["users"],
+        desired_outcomes=counts["desired_outcomes"],
+        outcome_statements=counts["outcome_statements"],
+        handoffs=counts["handoffs"],
+        success_plans=counts["success_plans"],
+        goals=counts["goals"],
+        evidence=counts["evidence"],
+        milestones=counts["milestones"],
+        activities=counts["activities"],
         seconds=time.perf_counter() - started,
         replaced_accounts=replaced,
         files=files or [],

@@ -16,6 +16,7 @@ import numpy as np
 
 from headway.demo.catalogue import FIRST_OUTCOME_DAYS, FIRST_VALUE_DAYS
 from headway.demo.people import DemoPerson
+from headway.demo.segments import HIGH_TOUCH
 
 # Diligence of the CSMs, from the most under-covering to the most over-covering; each team
 # gets the spread in its own shuffled order, jittered.
@@ -30,6 +31,10 @@ SUCCESS_NOISE_WEIGHT = 0.6
 DILIGENCE_LOG_SCALE = 0.3  # log(diligence) ÷ this ≈ a standard normal score
 # Odds of reaching the first expected outcome: logistic in success_z.
 OUTCOME_INTERCEPT, OUTCOME_SLOPE = 0.45, 1.7
+# Odds that a high-touch account rolls out to every team (adds a third more seats or so)
+# between these many days after its start: logistic in success_z.
+ROLLOUT_INTERCEPT, ROLLOUT_SLOPE = -0.1, 1.4
+ROLLOUT_DAYS = (15, 50)
 # Below this (success_z plus noise) an account never reaches first value.
 NEVER_VALUE_BELOW = -1.6
 # No value is ever reached this far in the future (day numbers are days since 1970).
@@ -48,6 +53,7 @@ class EarlySuccess:
     value_day: np.ndarray  # day number it reaches first value; NEVER = not at all
     outcome_day: np.ndarray  # day number its first expected outcome falls due
     outcome_reached: np.ndarray  # bool
+    rollout_day: np.ndarray  # day number from which it adds seats for every team; NEVER = not
 
 
 def draw_diligence(rng: np.random.Generator, team: tuple[DemoPerson, ...]) -> np.ndarray:
@@ -92,6 +98,10 @@ def draw_early_success(
     odds = 1 / (1 + np.exp(-(OUTCOME_INTERCEPT + OUTCOME_SLOPE * success_z)))
     reached = (rng.random(n) < odds) & ~never
     outcome_day = first_start + np.array(FIRST_OUTCOME_DAYS)[first_segment]
+    # Rolling out to every team is a goal of high-touch onboarding plans only.
+    rollout_odds = 1 / (1 + np.exp(-(ROLLOUT_INTERCEPT + ROLLOUT_SLOPE * success_z)))
+    rolls_out = (first_segment == HIGH_TOUCH) & (rng.random(n) < rollout_odds) & ~never
+    rollout_day = np.where(rolls_out, first_start + rng.integers(*ROLLOUT_DAYS, n), NEVER)
     return EarlySuccess(
         diligence=diligence,
         onboarding_owner=onboarding_owner,
@@ -101,4 +111,5 @@ def draw_early_success(
         value_day=value_day.astype(np.int64),
         outcome_day=outcome_day.astype(np.int64),
         outcome_reached=reached,
+        rollout_day=rollout_day.astype(np.int64),
     )

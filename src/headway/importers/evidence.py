@@ -131,7 +131,7 @@ class GoalEvidenceImport(KindImport):
     def parse(self, row: int, cells: Cells) -> ParsedRow | None:
         before = len(self.errors)
         goal = self._goal(row, cells)
-        day = self.take(row, cells, "measured_on", parse.iso_date, required=True)
+        day = self.take(row, cells, "measured_on", self._measured_on, required=True)
         value = self.take(row, cells, "value", kpi_value, required=True)
         note = self.take(row, cells, "note", lambda v: parse.text(v, max_length=MAX_NOTE))
         if len(self.errors) > before or goal is None:
@@ -160,6 +160,13 @@ class GoalEvidenceImport(KindImport):
 
     def key_label(self) -> str:
         return "goal and measured_on"
+
+    def _measured_on(self, value: str) -> date:
+        day = parse.iso_date(value)
+        # Evidence is what was measured, not a forecast: a future value would settle achievement.
+        if day > self.now.date():
+            raise parse.BadValue(f"a day not after today, {self.now.date().isoformat()}")
+        return day
 
     def _goal_by_id(self, value: str) -> GoalRef:
         goal = self.goals.get(parse.count(value)) if value.isdigit() else None

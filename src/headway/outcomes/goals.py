@@ -310,6 +310,9 @@ def record_evidence(
         session=session, permissions=permissions, account_id=goal.account_id, what="outcomes"
     )
     now = clock.now()
+    if data.measured_on > now.date():
+        # Evidence is what was measured, not a forecast: a future value would settle achievement.
+        raise InvalidInput(f"a measurement cannot be dated in the future ({data.measured_on})")
     existing = session.scalar(
         select(Evidence).where(
             Evidence.goal_id == goal.id,

@@ -6,8 +6,7 @@ token that answers with the refreshed account content (htmx) or a redirect back 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -21,9 +20,17 @@ from headway.accounts.service import check_may_edit_account, list_segments
 from headway.contacts.service import get_contact
 from headway.core import clock
 from headway.core.errors import NotFound
-from headway.outcomes.goals import create_goal, get_goal, list_goals, record_evidence, standing_of
-from headway.outcomes.models import Evidence, Goal, GoalTemplate, Milestone, SuccessPlan
-from headway.outcomes.progress import GoalProgress, GoalStatus
+from headway.core.fields import MAX_DB_INT
+from headway.outcomes.goals import create_goal, get_goal, list_goals, record_evidence
+from headway.outcomes.models import SuccessPlan
+from headway.outcomes.presenters import (
+    STATUS_LABELS,
+    PlanCard,
+    experience_lines,
+    goal_card,
+    goal_form_values,
+    kpi_amount,
+)
 from headway.outcomes.schemas import (
     DesiredOutcomeUpdate,
     EvidenceCreate,
@@ -61,179 +68,22 @@ from headway.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-STATUS_LABELS = {
-    GoalStatus.NOT_STARTED: "Not started",
-    GoalStatus.ON_TRACK: "On track",
-    GoalStatus.AT_RISK: "At risk",
-    GoalStatus.ACHIEVED: "Achieved",
-    GoalStatus.MISSED: "Missed",
-}
 TOUCH_MODELS = ["high", "mid", "tech"]
 SUPPORT_LEVELS = ["premium", "standard", "basic"]
 SHOWN_PLANS = 20
 SHOWN_GOALS = 200
-SHOWN_EVIDENCE = 6  # the newest measurements listed under a goal; the sparkline draws them all
 
 Text = Annotated[str, Form(max_length=5000)]
 Short = Annotated[str, Form(max_length=255)]
 
 
-# --- presenting numbers and goals --------------------------------------------------------
-
-
-def kpi_number(value: float, *, signed: bool = False) -> str:
-    """A KPI value as people read it: thousands separated, at most two decimals, a real minus."""
-    text = f"{abs(value):,.2f}".rstrip("0").rstrip(".")
-    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
-    return sign + text
-
-
-def kpi_amount(value: float, unit: str, *, signed: bool = False) -> str:
-    """A KPI value with its unit."""
-    number = kpi_number(value, signed=signed)
-    return f"{number} {unit}" if unit else number
-
-
-@dataclass(frozen=True)
-class GoalCard:
-    """A goal as the success plan card shows it."""
-
-    goal: Goal
-    standing: GoalProgress
-    status_label: str
-    percent: int | None  # progress, 0–100
-    expected_percent: int  # where the straight line to the target is today
-    baseline: str
-    target: str
-    current: str | None
-    needed: str | None  # "+6.4 registrations a week"
-    owner_name: str | None
-    newest: list[tuple[Evidence, str]]  # the newest measurements, with their values as shown
-    sparkline: dict[str, Any]
-
-
-def sparkline_of(goal: Goal) -> dict[str, Any]:
-    """A sparkline spec for headway.js: evidence by day since the baseline, and the trajectory."""
-
-    def day(on: date) -> int:
-        return (on - goal.baseline_date).days
-
-    return {
-        "kind": "sparkline",
-        "start": goal.baseline_date.isoformat(),
-        "unit": goal.unit,
-        "points": [[day(e.measured_on), e.value] for e in goal.evidence],
-        "trajectory": [[0, goal.baseline], [day(goal.due_date), goal.target]],
-    }
-
-
-def goal_card(goal: Goal, *, today: date, people: dict[int, str]) -> GoalCard:
-    """Present a goal's terms, standing and evidence as of today."""
-    standing = standing_of(goal, as_of=today)
-    needed = None
-    if standing.needed_per_week is not None:
-        needed = f"{kpi_amount(standing.needed_per_week, goal.unit, signed=True)} a week"
-    return GoalCard(
-        goal=goal,
-        standing=standing,
-        status_label=STATUS_LABELS[standing.status],
-        percent=None if standing.progress is None else round(standing.progress * 100),
-        expected_percent=round(standing.expected_progress * 100),
-        baseline=kpi_amount(goal.baseline, goal.unit),
-        target=kpi_amount(goal.target, goal.unit),
-        current=None if standing.current is None else kpi_amount(standing.current, goal.unit),
-        needed=needed,
-        owner_name=people.get(goal.owner_id) if goal.owner_id else None,
-        newest=[
-            (e, kpi_amount(e.value, goal.unit)) for e in reversed(goal.evidence[-SHOWN_EVIDENCE:])
-        ],
-        sparkline=sparkline_of(goal),
-    )
-
-
-@dataclass(frozen=True)
-class PlanCard:
-    """A success plan with its goals and milestones."""
-
-    plan: SuccessPlan
-    goals: list[GoalCard]
-    milestones: list[Milestone]
-
-
-def goal_form_values(template: GoalTemplate | None, today: date) -> dict[str, Any]:
-    """What the add-goal form starts with: a template's KPI and horizon, or blanks."""
-    values: dict[str, Any] = {
-        "template": template.key if template else "",
-        "name": "",
-        "kind": "expected",
-        "kpi": "",
-        "unit": "",
-        "direction": "increase",
-        "source": "manual",
-        "baseline_date": today,
-        "due_date": today + timedelta(days=90),
-        "target_hint": None,
-    }
-    if template is not None:
-        change = kpi_number(template.target_change * 100, signed=True)
-        values.update(
-            name=template.name,
-            kpi=template.kpi,
-            unit=template.unit,
-            direction=template.direction,
-            source=template.source,
-            due_date=today + timedelta(days=template.due_days),
-            target_hint=f"usually {change} % from the baseline",
-        )
-    return values
+# --- what the cards show ------------------------------------------------------------------
 
 
 def _channel_choices(session: Session, chosen: list[str]) -> list[str]:
     """Every channel a segment offers, plus any this account was tailored with."""
     known = [c for segment in list_segments(session=session) for c in segment.channels]
     return list(dict.fromkeys([*known, *chosen]))
-
-
-@dataclass(frozen=True)
-class ExperienceLine:
-    """One part of the Appropriate Experience, and whether it differs from the segment's."""
-
-    label: str
-    value: str | list[str]
-    tailored: bool
-
-
-def _cadence(days: int | None) -> str:
-    return f"every {days} days" if days else "none"
-
-
-def experience_lines(desired: DesiredOutcomeView, account: Account) -> list[ExperienceLine]:
-    """The Appropriate Experience as shown, each part marked where tailored for this customer."""
-    segment = account.segment
-
-    def differs(name: str) -> bool:
-        if not desired.tailored:
-            return False
-        default = getattr(segment, name) if segment else None
-        return bool(getattr(desired, name) != default)
-
-    touch = f"{desired.touch_model}-touch" if desired.touch_model else "—"
-    return [
-        ExperienceLine("Touch model", touch, differs("touch_model")),
-        ExperienceLine(
-            "Channels", [c.replace("_", " ") for c in desired.channels], differs("channels")
-        ),
-        ExperienceLine(
-            "Meetings", _cadence(desired.meeting_cadence_days), differs("meeting_cadence_days")
-        ),
-        ExperienceLine(
-            "Business reviews",
-            _cadence(desired.review_cadence_days),
-            differs("review_cadence_days"),
-        ),
-        ExperienceLine("Support", desired.support_level or "—", differs("support_level")),
-        ExperienceLine("Stakeholders", desired.stakeholders or "—", bool(desired.stakeholders)),
-    ]
 
 
 def _stakeholder_names(session: Session, desired: DesiredOutcomeView) -> dict[int, str]:
@@ -317,7 +167,7 @@ def tailor_account_desired_outcome(
     required_outcome: Text,
     touch_model: Annotated[str, Form(max_length=32)],
     support_level: Annotated[str, Form(max_length=64)],
-    channels: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 (FastAPI copies it)
+    channels: Annotated[list[str] | None, Form(max_length=20)] = None,
     meeting_cadence_days: Annotated[str, Form(max_length=10)] = "",
     review_cadence_days: Annotated[str, Form(max_length=10)] = "",
     stakeholders: Text = "",
@@ -328,7 +178,7 @@ def tailor_account_desired_outcome(
         {
             "required_outcome": required_outcome.strip(),
             "touch_model": touch_model.strip(),
-            "channels": [c.strip() for c in channels if c.strip()],
+            "channels": [c.strip() for c in channels or [] if c.strip()],
             "meeting_cadence_days": form_whole(meeting_cadence_days, "meeting cadence"),
             "review_cadence_days": form_whole(review_cadence_days, "review cadence"),
             "support_level": support_level.strip(),
@@ -475,7 +325,7 @@ def goal_form(
     session: SessionDep,
     principal: PageUser,
     account_id: PathId,
-    plan_id: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    plan_id: Annotated[int, Query(ge=1, le=MAX_DB_INT)],
     template: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     """The add-goal form, filled in from a goal template (htmx swaps it in place)."""
@@ -507,7 +357,7 @@ def add_account_goal(
     session: SessionDep,
     principal: PageUser,
     account_id: PathId,
-    plan_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    plan_id: Annotated[int, Form(ge=1, le=MAX_DB_INT)],
     name: Short,
     kpi: Short,
     direction: Annotated[str, Form(max_length=16)],
@@ -592,7 +442,7 @@ def add_account_milestone(
     session: SessionDep,
     principal: PageUser,
     account_id: PathId,
-    plan_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    plan_id: Annotated[int, Form(ge=1, le=MAX_DB_INT)],
     name: Short,
     due_date: Annotated[str, Form(max_length=10)] = "",
     first_value: Annotated[bool, Form()] = False,

@@ -100,8 +100,7 @@ def report_coverage(
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Accounts missing the touches their segment requires: compliance and gaps, most overdue
-    first (the table shows the first 50; --json has them all)."""
+    """Compliance with each segment's required touches, and the gaps, most overdue first."""
     report = _run(
         lambda session: coverage_report_read(
             coverage_report(
@@ -139,8 +138,14 @@ def _percent(value: float | None) -> str:
 
 
 def _outcome_tables(r: OutcomeReportRead) -> list[Table]:
-    period = f"{r.period_from} to {r.period_to}, as of {r.as_of}"
-    total = Table("goals due", "achieved", "attainment", "at risk", title=f"Outcomes {period}")
+    total = Table(
+        "goals due",
+        "achieved",
+        "attainment",
+        "at risk",
+        title=f"Outcomes {r.period_from} to {r.period_to}",
+        caption=f"as of {r.as_of}",
+    )
     total.add_row(
         str(r.goals_due), str(r.goals_achieved), _percent(r.attainment_rate), str(r.at_risk)
     )
@@ -162,19 +167,22 @@ def _outcome_tables(r: OutcomeReportRead) -> list[Table]:
         tables.append(table)
     csms = Table(
         "CSM",
-        "goals achieved",
+        "achieved",
         "attainment",
-        "accounts with an achievement",
+        "accounts",
+        "share",
         "activities",
         "hours",
-        title="Outputs vs outcomes: outcomes first",
+        title="Outputs vs outcomes, outcomes first",
+        caption="accounts: current accounts with a goal achieved in the period",
     )
     for c in r.outputs_vs_outcomes:
         csms.add_row(
             c.name,
             f"{c.goals_achieved} of {c.goals_due}",
             _percent(c.attainment_rate),
-            f"{c.accounts_with_achievement} of {c.accounts} ({_percent(c.achievement_share)})",
+            f"{c.accounts_with_achievement} of {c.accounts}",
+            _percent(c.achievement_share),
             str(c.activities),
             f"{c.activity_hours:.1f}",
         )
@@ -206,26 +214,17 @@ def _coverage_tables(r: CoverageReportRead) -> list[Table]:
             table.add_row(name, *_compliance_row(x))
         tables.append(table)
     gaps = Table(
-        "account",
-        "segment",
-        "CSM",
-        "touch",
-        "every",
-        "last touch",
-        "due",
         "overdue",
+        "account",
+        "touch",
+        "CSM",
+        "due",
         title="Gaps, most overdue first",
+        caption="overdue in days",
     )
     for g in r.gaps[:SHOWN_GAPS]:
         gaps.add_row(
-            g.account_name,
-            g.segment_name,
-            g.owner_name,
-            g.requirement,
-            f"{g.every_days} days",
-            str(g.last_touch or NOT_DEFINED),
-            str(g.due_on),
-            f"{g.overdue_days} days",
+            str(g.overdue_days), g.account_name, g.requirement, g.owner_name, str(g.due_on)
         )
     tables.append(gaps)
     return tables

@@ -195,6 +195,7 @@ def coverage_page(
         "query": query,
         "segments": list_segments(session=session),
         "owners": owner_candidates(list_users(session=session)),
+        "today": clock.today(),
         "report": None,
         "error": None,
         "definitions": COVERAGE_DEFINITIONS,

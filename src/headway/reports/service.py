@@ -6,12 +6,13 @@ plain data to the arithmetic in `attainment` and `compliance`.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, LifecycleStage, Segment
 from headway.accounts.service import get_segment, list_segments
@@ -19,9 +20,15 @@ from headway.activities.models import Activity, ActivityUser
 from headway.activities.service import CHURNED_STAGE, iter_coverage
 from headway.core import clock
 from headway.core.errors import InvalidInput
-from headway.outcomes.goals import standing_of
-from headway.outcomes.models import Goal, GoalTemplate
-from headway.outcomes.progress import GoalProgress, GoalStatus
+from headway.outcomes.models import Evidence, Goal, GoalTemplate
+from headway.outcomes.progress import (
+    Direction,
+    GoalProgress,
+    GoalStatus,
+    GoalTerms,
+    Measurement,
+    goal_progress,
+)
 from headway.reports.attainment import (
     CUSTOM_TEMPLATE,
     ActivityTotals,
@@ -190,11 +197,26 @@ def _decided_goals(session: Session, period: Period) -> list[_GoalRow]:
 def _goals_at_risk(
     session: Session, as_of: date, churned: list[int]
 ) -> list[tuple[_GoalRow, GoalProgress]]:
-    """Open goals of accounts not churned whose status as of a day is at risk, in batches."""
+    """Open goals of accounts not churned whose status as of a day is at risk, in batches.
+
+    Plain rows, not ORM objects: the goal progress rules take the terms and the measurements
+    known on the day, as `standing_of` gives them.
+    """
     query = (
-        select(Goal, Account.owner_id, Account.segment_id)
+        select(
+            Goal.id,
+            Goal.name,
+            Goal.account_id,
+            Goal.template_id,
+            Goal.due_date,
+            Account.owner_id,
+            Account.segment_id,
+            Goal.direction,
+            Goal.baseline,
+            Goal.baseline_date,
+            Goal.target,
+        )
         .join(Account, Account.id == Goal.account_id)
-        .options(selectinload(Goal.evidence))
         .where(
             Goal.due_date >= as_of,
             or_(Goal.achieved_on.is_(None), Goal.achieved_on > as_of),
@@ -208,22 +230,26 @@ def _goals_at_risk(
         batch = session.execute(query.where(Goal.id > last).limit(BATCH)).all()
         if not batch:
             return found
-        for goal, owner_id, segment_id in batch:
-            standing = standing_of(goal, as_of=as_of)
+        measured: dict[int, list[Measurement]] = defaultdict(list)
+        for goal_id, day, value in session.execute(
+            select(Evidence.goal_id, Evidence.measured_on, Evidence.value).where(
+                Evidence.goal_id.in_([row[0] for row in batch]), Evidence.measured_on <= as_of
+            )
+        ):
+            measured[goal_id].append(Measurement(day, value))
+        for goal_id, name, account_id, template_id, due, owner_id, segment_id, *terms in batch:
+            direction, baseline, baseline_date, target = terms
+            standing = goal_progress(
+                GoalTerms(Direction(direction), baseline, baseline_date, target, due),
+                measured.get(goal_id, []),
+                as_of=as_of,
+            )
             if standing.status is GoalStatus.AT_RISK:
                 row = _GoalRow(
-                    goal.id,
-                    goal.name,
-                    goal.account_id,
-                    goal.template_id,
-                    goal.due_date,
-                    None,  # open as of as_of
-                    owner_id,
-                    segment_id,
+                    goal_id, name, account_id, template_id, due, None, owner_id, segment_id
                 )
                 found.append((row, standing))
-        # Only plain rows are kept: the session's weak identity map lets the goals go.
-        last = batch[-1][0].id
+        last = batch[-1][0]
 
 
 def outcome_report(
