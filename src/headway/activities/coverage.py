@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ def requirement_line(
     touches = [d for t, d in last_touches.items() if t in requirement.activity_types and d <= as_of]
     last = max(touches, default=None)
     start = max(last, subject_since) if last else subject_since
-    due_on = start + timedelta(days=every_days)
+    # A start near the end of the calendar (a far-future subscription) stays due on its last day.
+    due_on = date.fromordinal(min(start.toordinal() + every_days, date.max.toordinal()))
     return CoverageLine(
         name=requirement.name,
         every_days=every_days,
