@@ -129,13 +129,15 @@ def test_bob_tailors_the_outcome_sets_a_goal_and_sees_progress_move(
     expect(notice).to_have_text("Recorded 15,300 USD for “Support cost down 20 %”.")
     expect(goal.locator(".progress-value")).to_have_text("75 %")
     assert fill_width(page, goal_id) > half + 0.2
-    drawn = page.evaluate(
+    # htmx draws charts once the swapped fragment settles, a moment after its text shows.
+    drawn = page.wait_for_function(
         """(goal) => {
-            const chart = Chart.getChart(document.querySelector(`#${goal} canvas.sparkline`));
+            const canvas = document.querySelector(`#${goal} canvas.sparkline`);
+            const chart = canvas && Chart.getChart(canvas);
             return chart ? chart.data.datasets[0].data.map((point) => point.y) : null;
         }""",
-        goal_id,
-    )
+        arg=goal_id,
+    ).json_value()
     assert drawn == [16200, 15300]
 
     # The common case takes one pick: a check-in now, with its usual half hour.
