@@ -35,6 +35,10 @@ SEEDED_TABLES = frozenset(
         "goal_templates",
         "outcome_templates",
         "plan_templates",
+        "scorecards",
+        "scorecard_versions",
+        "ttfv_rules",
+        "stage_rules",
     }
 )
 

@@ -5,9 +5,12 @@ from headway.activities import models as activities_models
 from headway.contacts import models as contacts_models
 from headway.core import audit
 from headway.core.db import Base
+from headway.health import models as health_models
 from headway.importers import models as importers_models
+from headway.lifecycle import models as lifecycle_models
 from headway.outcomes import models as outcomes_models
 from headway.revenue import models as revenue_models
+from headway.usage import models as usage_models
 from headway.users import models as users_models
 
 __all__ = [
@@ -16,8 +19,11 @@ __all__ = [
     "activities_models",
     "audit",
     "contacts_models",
+    "health_models",
     "importers_models",
+    "lifecycle_models",
     "outcomes_models",
     "revenue_models",
+    "usage_models",
     "users_models",
 ]
