@@ -35,12 +35,11 @@ SEEDED_TABLES = frozenset(
         "goal_templates",
         "outcome_templates",
         "plan_templates",
-        "scorecards",
-        "scorecard_versions",
-        "ttfv_rules",
-        "stage_rules",
     }
 )
+# Seeded configuration that tests change (scorecards get versions, rules get edited): put
+# back as the migrations left it after each test.
+RESTORED_TABLES = frozenset({"scorecards", "scorecard_versions", "ttfv_rules", "stage_rules"})
 
 
 # --- the database -----------------------------------------------------------------------
@@ -76,8 +75,22 @@ def empty_tables(database_url: str) -> Callable[[], None]:
     tables = [
         table
         for table in reversed(Base.metadata.sorted_tables)  # children before parents
-        if table.name in existing and table.name not in SEEDED_TABLES
+        if table.name in existing and table.name not in SEEDED_TABLES | RESTORED_TABLES
     ]
+    restored = [t for t in reversed(Base.metadata.sorted_tables) if t.name in RESTORED_TABLES]
+    with engine.connect() as connection:
+        seeded = {
+            t.name: [dict(r._mapping) for r in connection.execute(t.select())] for t in restored
+        }
+
+    def restore() -> None:
+        with engine.begin() as connection:
+            for table in restored:
+                connection.execute(table.delete())
+            for table in reversed(restored):  # parents first
+                if seeded[table.name]:
+                    connection.execute(table.insert(), seeded[table.name])
+
     if engine.dialect.name == "postgresql":
         # A connection left open in a transaction would make DELETE wait forever: give up
         # after a while instead, with an error that names the lock.
@@ -88,6 +101,7 @@ def empty_tables(database_url: str) -> Callable[[], None]:
         def empty() -> None:
             with engine.begin() as connection:
                 connection.exec_driver_sql(script)
+            restore()
 
     else:
 
@@ -95,6 +109,7 @@ def empty_tables(database_url: str) -> Callable[[], None]:
             with engine.begin() as connection:
                 for table in tables:
                     connection.execute(table.delete())
+            restore()
 
     # A database left behind by an interrupted run must not leak rows into this one.
     empty()
