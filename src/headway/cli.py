@@ -12,10 +12,13 @@ from headway.config import DEV_SECRET_KEY, get_settings
 from headway.core.console import console, err_console
 from headway.core.db import upgrade_schema
 from headway.demo import cli as demo_cli
+from headway.health import cli as health_cli
 from headway.importers import cli as importers_cli
+from headway.lifecycle import cli as lifecycle_cli
 from headway.outcomes import cli as outcomes_cli
 from headway.reports import cli as reports_cli
 from headway.revenue import cli as revenue_cli
+from headway.usage import cli as usage_cli
 from headway.users import cli as users_cli
 
 app = typer.Typer(
@@ -34,6 +37,9 @@ app.add_typer(demo_cli.app, name="demo")
 app.add_typer(revenue_cli.app, name="metrics")
 app.add_typer(reports_cli.app, name="report")
 app.add_typer(outcomes_cli.app, name="outcomes")
+app.add_typer(usage_cli.app, name="usage")
+app.add_typer(health_cli.app, name="health")
+app.add_typer(lifecycle_cli.app, name="lifecycle")
 
 
 @db_app.command("upgrade")

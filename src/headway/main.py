@@ -15,7 +15,11 @@ from headway.activities import pages as activities_pages
 from headway.config import Settings, get_settings
 from headway.contacts import api as contacts_api
 from headway.core.db import ensure_schema
+from headway.health import api as health_api
+from headway.health import pages as health_pages
 from headway.importers import pages as importers_pages
+from headway.lifecycle import api as lifecycle_api
+from headway.lifecycle import pages as lifecycle_pages
 from headway.outcomes import api as outcomes_api
 from headway.outcomes import pages as outcomes_pages
 from headway.reports import api as reports_api
@@ -23,6 +27,8 @@ from headway.reports import pages as reports_pages
 from headway.revenue import api as revenue_api
 from headway.revenue import metrics_api
 from headway.revenue import pages as revenue_pages
+from headway.usage import api as usage_api
+from headway.usage import ingest_api
 from headway.web import pages as web_pages
 from headway.web.errors import install_error_handlers
 from headway.web.templating import STATIC_DIR
@@ -35,6 +41,9 @@ API_ROUTERS = [
     outcomes_api.router,
     activities_api.router,
     reports_api.router,
+    usage_api.router,
+    health_api.router,
+    lifecycle_api.router,
 ]
 PAGE_ROUTERS = [
     web_pages.router,
@@ -44,6 +53,8 @@ PAGE_ROUTERS = [
     outcomes_pages.router,
     activities_pages.router,
     reports_pages.router,
+    health_pages.router,
+    lifecycle_pages.router,
 ]
 
 
@@ -70,7 +81,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    mounted = [("/api/v1", router) for router in API_ROUTERS] + [("", r) for r in PAGE_ROUTERS]
+    mounted = (
+        [("/api/v1", router) for router in API_ROUTERS]
+        # Senders of Segment-shaped messages post to <host>/v1/...: the paths are theirs.
+        + [("", ingest_api.router)]
+        + [("", r) for r in PAGE_ROUTERS]
+    )
     for prefix, router in mounted:
         app.include_router(router, prefix=prefix)
     # Kept for what needs every route: the Allow header of a 405, the test that walks them all.
