@@ -15,6 +15,7 @@ BENCHMARKS = [
     ["bench.bench_import"],
     ["bench.bench_account_list"],
     ["bench.bench_revenue"],
+    ["bench.bench_ingest"],
 ]
 
 

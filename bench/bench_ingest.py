@@ -1,0 +1,167 @@
+"""Ingestion through /v1/batch into PostgreSQL, beside PostgreSQL COPY of the same rows.
+
+Run: scripts/with-postgres.sh .venv/bin/python -m bench.bench_ingest [--events 200000]
+
+The server (`headway serve`, one uvicorn process) and the senders (threads posting batches of
+500 messages, as segment-analytics-python does) share the machine's two cores. COPY writes the
+rows /v1/batch stores (the same columns, payload included) into a fresh database: the floor
+of what PostgreSQL can take. Prints one table; the figures go to bench/README.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import psycopg
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bench.common import fresh_postgres_database
+from headway.core.audit import Actor
+from headway.core.db import upgrade_schema
+from headway.users.models import Role, Scope
+from headway.users.service import create_api_key, create_user
+
+EVENTS = ("Signed In", "Dashboard Viewed", "Report Created", "Report Shared", "Export Downloaded")
+BATCH = 500
+PORT = 8765
+
+
+def messages(count: int) -> list[dict[str, object]]:
+    """Track messages as a tracking library sends them: ids, times, properties, context."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        {
+            "type": "track",
+            "messageId": f"bench-{n:09d}",
+            "event": EVENTS[n % len(EVENTS)],
+            "userId": f"user-{n % 20_000}",
+            "timestamp": (start + timedelta(seconds=n * 7)).isoformat(),
+            "properties": {"plan": "Team", "items": n % 13},
+            "context": {"groupId": f"A{n % 2_000:06d}", "library": {"name": "bench"}},
+        }
+        for n in range(count)
+    ]
+
+
+def ingest_key(url: str) -> str:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        actor = Actor(kind="system", label="bench")
+        owner = create_user(
+            session=session,
+            actor=actor,
+            email="bench@example.test",
+            name="Bench",
+            role=Role.ADMIN,
+            password="bench-password-1",
+        )
+        _key, secret = create_api_key(
+            session=session, actor=actor, user=owner, name="bench", scopes=[Scope.INGEST]
+        )
+    engine.dispose()
+    return secret
+
+
+def send_over_http(url: str, rows: list[dict[str, object]], senders: int) -> float:
+    environment = {**os.environ, "HEADWAY_DATABASE_URL": url, "HEADWAY_SECRET_KEY": "b" * 40}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "headway.cli", "serve", "--port", str(PORT)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        key = ingest_key(url)
+        batches = [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
+
+        def post(batch: list[dict[str, object]]) -> None:
+            with httpx.Client(auth=(key, ""), timeout=60) as client:
+                response = client.post(f"{base}/v1/batch", json={"batch": batch})
+                response.raise_for_status()
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(senders) as pool:
+            list(pool.map(post, batches))
+        return time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def copy_rows(url: str, rows: list[dict[str, object]]) -> float:
+    received = datetime.now(UTC)
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    start = time.perf_counter()
+    with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
+        columns = "message_id, type, event, user_id, user_key, account_key, timestamp, "
+        columns += "received_at, payload"
+        with cursor.copy(f"COPY usage_events ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    (
+                        row["messageId"],
+                        row["type"],
+                        row["event"],
+                        row["userId"],
+                        row["userId"],
+                        row["context"]["groupId"],  # type: ignore[index]
+                        row["timestamp"],
+                        received,
+                        json.dumps(row),
+                    )
+                )
+        connection.commit()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--senders", type=int, default=2)
+    args = parser.parse_args()
+    rows = messages(args.events)
+
+    http_url = fresh_postgres_database("headway_bench_ingest")
+    upgrade_schema(http_url)
+    http_seconds = send_over_http(http_url, rows, args.senders)
+    resend_seconds = send_over_http(http_url, rows[: len(rows) // 4], args.senders)
+
+    copy_url = fresh_postgres_database("headway_bench_copy")
+    upgrade_schema(copy_url)
+    copy_seconds = copy_rows(copy_url, rows)
+
+    size = len(io.StringIO(json.dumps(rows)).getvalue()) / len(rows)
+    print(f"{args.events:,} track messages (~{size:.0f} bytes each), batches of {BATCH}, ")
+    print(f"{args.senders} sender threads, server and senders on one 2-core machine\n")
+    print("| path | seconds | events/s |")
+    print("| --- | ---: | ---: |")
+    print(f"| POST /v1/batch | {http_seconds:.1f} | {args.events / http_seconds:,.0f} |")
+    quarter = len(rows) // 4
+    print(
+        f"| the first quarter re-sent (all duplicates) | {resend_seconds:.1f} | "
+        f"{quarter / resend_seconds:,.0f} |"
+    )
+    print(f"| COPY of the same rows | {copy_seconds:.1f} | {args.events / copy_seconds:,.0f} |")
+    print(f"\n/v1/batch takes {http_seconds / copy_seconds:.1f}× as long as COPY.")
+
+
+if __name__ == "__main__":
+    main()
