@@ -40,6 +40,7 @@ app.add_typer(outcomes_cli.app, name="outcomes")
 app.add_typer(usage_cli.app, name="usage")
 app.add_typer(health_cli.app, name="health")
 app.add_typer(lifecycle_cli.app, name="lifecycle")
+app.command("daily")(lifecycle_cli.daily)  # the job cron runs: `headway daily`
 
 
 @db_app.command("upgrade")

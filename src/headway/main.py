@@ -29,6 +29,7 @@ from headway.revenue import metrics_api
 from headway.revenue import pages as revenue_pages
 from headway.usage import api as usage_api
 from headway.usage import ingest_api
+from headway.usage import pages as usage_pages
 from headway.web import pages as web_pages
 from headway.web.errors import install_error_handlers
 from headway.web.templating import STATIC_DIR
@@ -53,6 +54,7 @@ PAGE_ROUTERS = [
     outcomes_pages.router,
     activities_pages.router,
     reports_pages.router,
+    usage_pages.router,
     health_pages.router,
     lifecycle_pages.router,
 ]

@@ -61,6 +61,11 @@ STREAMS = {
     "activities": 15,
     "success plans": 16,
     "activity goals": 17,
+    "usage accounts": 18,
+    "usage users": 19,
+    "usage days": 20,
+    "usage events": 21,
+    "usage at scale": 22,
 }
 
 
@@ -145,6 +150,8 @@ class DemoCompany:
     outcomes: DemoOutcomes
     success_plans: DemoSuccessPlans
     activities: DemoActivities
+    early: EarlySuccess  # first value, first outcome, success (usage follows them)
+    lives: Lives  # stage spans: when each account was a customer
 
     def summary(self) -> dict[str, int]:
         """How many rows of each kind the company has."""
@@ -189,8 +196,41 @@ def to_datetime(seconds: np.datetime64) -> datetime:
     return datetime.fromtimestamp(int(seconds.astype(np.int64)), tz=UTC)
 
 
+@dataclass(frozen=True)
+class CustomerBase:
+    """The accounts with their subscriptions and lives: what every later part is drawn in.
+
+    Usage generators at scale need only this, so it is drawn on its own (and fast); the
+    other fields are draws the later parts of the company depend on.
+    """
+
+    seed: int
+    as_of: date
+    team: tuple[DemoPerson, ...]
+    accounts: DemoAccounts
+    subscriptions: DemoSubscriptions
+    stage_changes: DemoStageChanges
+    diligence: np.ndarray
+    eras: Eras
+    early: EarlySuccess
+    lives: Lives
+    histories: Histories
+    engagement_z: np.ndarray
+    employees: np.ndarray
+    seats: np.ndarray  # seats of the first plan
+    first_segment: np.ndarray
+    onboarding_owner: np.ndarray
+    stayed: np.ndarray  # bool: still in the segment it was onboarded in
+
+
 def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
     """Generate the demo company: the same seed, as_of and size give the same company."""
+    base = generate_customer_base(seed=seed, as_of=as_of, accounts=accounts)
+    return _complete(base)
+
+
+def generate_customer_base(*, seed: int, as_of: date, accounts: int) -> CustomerBase:
+    """Draw the accounts, their subscriptions and lives (the first part of the company)."""
     if seed < 0:
         raise ValueError("the seed must be zero or positive")
     if accounts < 1:
@@ -310,18 +350,36 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         stage=stage,
         stage_entered_at=(entered_day * 86_400).astype("datetime64[s]"),
     )
-    rng = stream(seed, "contacts")
-    contacts = draw_contacts(
-        rng,
-        counts=contact_counts(rng, segment, seats),
-        segment=segment,
-        domain=domain,
-        account_created=created_at,
-        as_of=np.datetime64(end * 86_400 + 86_399, "s"),
+    return CustomerBase(
+        seed=seed,
+        as_of=as_of,
+        team=team,
+        accounts=account_table,
+        subscriptions=_subscriptions(histories, currency),
+        stage_changes=DemoStageChanges(
+            account=paths.account,
+            from_stage=paths.from_stage,
+            to_stage=paths.to_stage,
+            changed_at=(paths.day * 86_400).astype("datetime64[s]"),
+        ),
+        diligence=diligence,
+        eras=eras,
+        early=early,
+        lives=account_lives(paths, eras, end),
+        histories=histories,
+        engagement_z=engagement_z,
+        employees=employees,
+        seats=seats,
+        first_segment=first_segment,
+        onboarding_owner=onboarding_owner,
+        stayed=stayed,
     )
+
+
+def _subscriptions(histories: Histories, currency: np.ndarray) -> DemoSubscriptions:
     plan_names = np.array(PLAN_NAMES, dtype=object)[histories.plan]
     plan_names = np.where(histories.trial, plan_names + TRIAL_SUFFIX, plan_names)
-    subscriptions = DemoSubscriptions(
+    return DemoSubscriptions(
         account=histories.account,
         external_id=np.array(
             [f"DEMO-S-{i + 1:07d}" for i in range(len(histories.account))], dtype=object
@@ -336,23 +394,32 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
             histories.end >= 0, histories.end.astype("datetime64[D]"), np.datetime64("NaT")
         ),
     )
-    stage_changes = DemoStageChanges(
-        account=paths.account,
-        from_stage=paths.from_stage,
-        to_stage=paths.to_stage,
-        changed_at=(paths.day * 86_400).astype("datetime64[s]"),
+
+
+def _complete(base: CustomerBase) -> DemoCompany:
+    """Draw the rest of the company within the customer base: contacts, outcomes, work."""
+    seed, team, diligence = base.seed, base.team, base.diligence
+    early, lives, account_table, histories = base.early, base.lives, base.accounts, base.histories
+    segment, end = account_table.segment, day_number(base.as_of)
+    rng = stream(seed, "contacts")
+    contacts = draw_contacts(
+        rng,
+        counts=contact_counts(rng, segment, base.seats),
+        segment=segment,
+        domain=account_table.domain,
+        account_created=account_table.created_at,
+        as_of=np.datetime64(end * 86_400 + 86_399, "s"),
     )
-    lives = account_lives(paths, eras, end)
     outcomes = draw_outcomes(
         stream(seed, "desired outcomes"),
         OutcomeInputs(
             segment=segment,
-            owner=owner,
-            first_segment=first_segment,
-            first_owner=onboarding_owner,
-            era_start=np.where(stayed, early.first_start, histories.segment_since),
+            owner=account_table.owner,
+            first_segment=base.first_segment,
+            first_owner=base.onboarding_owner,
+            era_start=np.where(base.stayed, early.first_start, histories.segment_since),
             first_start=early.first_start,
-            add_on_since=_add_on_since(histories, n, end),
+            add_on_since=_add_on_since(histories, len(account_table), end),
             diligence=diligence,
             contacts=contacts,
             as_of_day=end,
@@ -362,14 +429,16 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
         stream(seed, "activities"),
         lives=lives,
         diligence=diligence,
-        engagement_z=engagement_z,
+        engagement_z=base.engagement_z,
         meeting_days=outcomes.meeting_days,
         review_days=outcomes.review_days,
         contacts=contacts,
         manager=next(i for i, person in enumerate(team) if person.role == "manager"),
         as_of_day=end,
     )
-    success_plans = _success_plans(seed, lives, early, employees, histories, activities, team, end)
+    success_plans = _success_plans(
+        seed, lives, early, base.employees, histories, activities, team, end
+    )
     goals = success_plans.goals
     activities = link_goals(
         stream(seed, "activity goals"),
@@ -381,18 +450,20 @@ def generate_company(*, seed: int, as_of: date, accounts: int) -> DemoCompany:
     )
     return DemoCompany(
         seed=seed,
-        as_of=as_of,
-        window_start=history_start(as_of),
+        as_of=base.as_of,
+        window_start=history_start(base.as_of),
         team=team,
         accounts=account_table,
         contacts=contacts,
-        subscriptions=subscriptions,
-        stage_changes=stage_changes,
+        subscriptions=base.subscriptions,
+        stage_changes=base.stage_changes,
         diligence=diligence,
-        eras=eras,
+        eras=base.eras,
         outcomes=outcomes,
         success_plans=success_plans,
         activities=activities,
+        early=early,
+        lives=lives,
     )
 
 

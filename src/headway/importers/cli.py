@@ -10,9 +10,11 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from headway.core import clock
 from headway.core.console import command_session, console, err_console, print_json
 from headway.importers.columns import ImportKind
 from headway.importers.service import ImportResult, import_file
+from headway.usage.importer import EventFileRefused, import_events
 from headway.users.cli import CLI_ACTOR
 
 app = typer.Typer(
@@ -89,6 +91,51 @@ def import_goal_evidence(
 ) -> None:
     """Import KPI values of goals (goal_id or account_id + goal, measured_on, value[, note])."""
     _run(ImportKind.GOAL_EVIDENCE, file, dry_run=dry_run, as_json=as_json)
+
+
+@app.command("events")
+def import_events_file(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="A JSONL, CSV or Parquet file."
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Import product usage events (Segment-shaped, or timestamp, account_id, user_id, event)."""
+    try:
+        with command_session() as session, _progress_bar() as progress:
+            result = import_events(
+                session=session,
+                path=file,
+                received_at=clock.now(),
+                progress=progress,
+                display_name=str(file),
+            )
+    except EventFileRefused as refused:
+        if as_json:
+            print_json({"status": "invalid", "errors": [e.as_dict() for e in refused.errors]})
+        else:
+            for error in refused.errors:
+                err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            count = len(refused.errors)
+            err_console.print(
+                f"{count} problem{'s' if count != 1 else ''} in {file}: nothing was imported.",
+                highlight=False,
+                soft_wrap=True,
+            )
+        raise typer.Exit(1)
+    if as_json:
+        print_json(result.summary())
+        return
+    console.print(
+        f"Imported {result.rows:,} event{'s' if result.rows != 1 else ''} from {file} "
+        f"({result.shape} rows, {result.file_type}): "
+        f"{result.stored:,} new, {result.duplicates:,} duplicates of events stored already.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _run(kind: ImportKind, file: Path, *, dry_run: bool, as_json: bool) -> None:

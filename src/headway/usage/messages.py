@@ -82,18 +82,22 @@ def read_message(raw: Any, *, received_at: datetime, message_type: str | None = 
     """Check one message and read it; `message_type` is the endpoint's (/v1/track → track)."""
     if not isinstance(raw, dict):
         raise MessageRefused("a message must be a JSON object")
-    size = len(json.dumps(raw, separators=(",", ":"), default=str).encode())
+    # The write key is a secret: it authenticates the request and is never stored.
+    raw = {name: value for name, value in raw.items() if name != "writeKey"}
+    size = _size_of(raw)
     if size > MAX_MESSAGE_BYTES:
         raise MessageRefused(f"the message is {size:,} bytes; at most {MAX_MESSAGE_BYTES:,}")
     kind = raw.get("type", message_type)
     if message_type is not None and kind != message_type:
         raise MessageRefused(f"type {kind!r} sent to the /v1/{message_type} endpoint")
-    if kind not in MESSAGE_TYPES:
+    if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
         expected = ", ".join(sorted(MESSAGE_TYPES))
         raise MessageRefused(f"type must be one of {expected}; got {kind!r}")
 
     context = _object(raw, "context")
-    traits = {**_object(context, "traits"), **_object(raw, "traits")}
+    # context.traits are the user's; a group message's own traits are the account's.
+    user_traits = {**_object(context, "traits"), **_object(raw, "traits")}
+    traits = _object(raw, "traits") if kind == "group" else user_traits
     properties = _object(raw, "properties")
     user_id = _identifier(raw, "userId", MAX_USER_LENGTH)
     anonymous_id = _identifier(raw, "anonymousId", MAX_USER_LENGTH)
@@ -103,7 +107,7 @@ def read_message(raw: Any, *, received_at: datetime, message_type: str | None = 
     group_id = _identifier(raw, "groupId", MAX_KEY_LENGTH)
     if kind == "group" and group_id is None:
         raise MessageRefused("a group message needs a groupId")
-    company = traits.get("company")
+    company = user_traits.get("company")
     account_key = (
         group_id
         or _identifier(context, "groupId", MAX_KEY_LENGTH)
@@ -130,6 +134,35 @@ def read_message(raw: Any, *, received_at: datetime, message_type: str | None = 
         payload=raw,
         traits=traits if kind in ("identify", "group") else {},
     )
+
+
+def _size_of(raw: dict[str, Any]) -> int:
+    """The message's size as compact UTF-8 JSON; refuse text no database can store."""
+    try:
+        text = json.dumps(
+            raw, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str
+        )
+        size = len(text.encode())
+    except UnicodeEncodeError:
+        raise MessageRefused("a text value is not valid Unicode (a lone surrogate)") from None
+    except ValueError:
+        raise MessageRefused("a number is NaN or infinite; JSON has no such number") from None
+    except RecursionError:
+        raise MessageRefused("the message is nested too deeply") from None
+    # json.dumps writes NUL as \u0000; look closer only then (the text "\\u0000" is fine).
+    if "\\u0000" in text and _holds_nul(raw):
+        raise MessageRefused("a text value contains a NUL character (\\u0000)")
+    return size
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _object(container: dict[str, Any], name: str) -> dict[str, Any]:
@@ -179,7 +212,9 @@ def _time(raw: dict[str, Any], name: str) -> datetime | None:
         raise MessageRefused(f"{name} must be an ISO 8601 date-time string")
     try:
         parsed = datetime.fromisoformat(value.strip())
+        # Segment reads a time without an offset as UTC; so does Headway.
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
         raise MessageRefused(f"{name} {value!r} is not an ISO 8601 date-time") from None
-    # Segment reads a time without an offset as UTC; so does Headway.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # year 1 with a positive offset is before the first UTC date
+        raise MessageRefused(f"{name} {value!r} is out of the date-time range") from None

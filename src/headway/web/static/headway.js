@@ -286,12 +286,117 @@
     };
   }
 
+  // Health and usage: a score over time between its band thresholds (dashed), events per day,
+  // and a scorecard's backtest AUC per version, where the darker grid line is chance (0.5).
+  const isoDay = (iso, year = "numeric") => new Date(`${iso}T00:00:00Z`).toLocaleDateString(undefined, {
+    day: "numeric", month: "short", year, timeZone: "UTC",
+  });
+
+  function scoreHistory(spec) {
+    const settings = baseOptions();
+    settings.animation = false;
+    settings.interaction = { mode: "nearest", axis: "x", intersect: false };
+    settings.plugins.legend = { display: false };
+    settings.layout = { padding: 4 };
+    settings.plugins.tooltip = {
+      displayColors: false,
+      filter: (item) => item.datasetIndex === 0,
+      callbacks: {
+        title: (items) => (items.length ? isoDay(items[0].label) : ""),
+        label: (item) => `Score ${Math.round(item.parsed.y)}`,
+      },
+    };
+    settings.scales = { x: { display: false }, y: { display: false, min: 0, max: 100 } };
+    const threshold = (value, colour) => ({
+      data: spec.labels.map(() => value), borderColor: colour, borderDash: [3, 3], borderWidth: 1,
+      pointRadius: 0, pointHoverRadius: 0,
+    });
+    const colour = css("--accent", "#2f5fd0");
+    return {
+      type: "line",
+      data: {
+        labels: spec.labels,
+        datasets: [
+          {
+            label: "Score", data: spec.data, borderColor: colour, backgroundColor: colour,
+            borderWidth: 2, pointRadius: spec.data.length > 12 ? 0 : 2.5, tension: 0, spanGaps: true,
+          },
+          threshold(spec.bands.green, css("--band-green", "#2f9e44")),
+          threshold(spec.bands.yellow, css("--band-red", "#e03131")),
+        ],
+      },
+      options: settings,
+    };
+  }
+
+  function dailyBars(spec) {
+    const settings = baseOptions();
+    settings.plugins.legend = { display: false };
+    settings.plugins.tooltip = {
+      displayColors: false,
+      callbacks: {
+        title: (items) => (items.length ? isoDay(items[0].label) : ""),
+        label: (item) => `${item.parsed.y.toLocaleString()} ${spec.unit}`,
+      },
+    };
+    settings.scales = {
+      x: {
+        grid: { display: false },
+        ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 7, callback(value) { return isoDay(this.getLabelForValue(value), undefined); } },
+      },
+      y: { beginAtZero: true, ticks: { precision: 0 }, grid: { color: css("--grid", "#eef0f3") } },
+    };
+    const colour = css("--accent", "#2f5fd0");
+    return {
+      type: "bar",
+      data: {
+        labels: spec.labels,
+        datasets: [{ label: spec.unit, data: spec.data, backgroundColor: colour, borderRadius: 2, categoryPercentage: 0.92, barPercentage: 0.9 }],
+      },
+      options: settings,
+    };
+  }
+
+  function aucBars(spec) {
+    const settings = baseOptions();
+    settings.indexAxis = "y";
+    settings.plugins.legend = { display: false };
+    settings.plugins.tooltip = {
+      displayColors: false,
+      callbacks: { label: (item) => (item.raw === null ? "not measurable" : `AUC ${item.raw.toFixed(2)}`) },
+    };
+    settings.scales = {
+      x: {
+        min: 0, max: 1, ticks: { stepSize: 0.25 },
+        grid: { color: (context) => (context.tick.value === 0.5 ? css("--text", "#1d2530") : css("--grid", "#eef0f3")) },
+      },
+      y: { grid: { display: false } },
+    };
+    return {
+      type: "bar",
+      data: {
+        labels: spec.labels,
+        datasets: [{
+          label: "AUC",
+          data: spec.data,
+          backgroundColor: spec.labels.map((_, index) => (index === spec.current ? css("--accent", "#2f5fd0") : css("--stage-onboarding", "#9db7f2"))),
+          borderRadius: 3,
+          maxBarThickness: 22,
+        }],
+      },
+      options: settings,
+    };
+  }
+
   const builders = {
     "stacked-bar": stackedBar,
     "mrr-series": mrrSeries,
     "mrr-movements": mrrMovements,
     "rate-lines": rateLines,
     sparkline,
+    "score-history": scoreHistory,
+    "daily-bars": dailyBars,
+    "auc-bars": aucBars,
   };
 
   function drawCharts(root) {
