@@ -11,8 +11,8 @@ daily rollups would have it; scores are written by the scoring service on SCORED
 | Umbrella | mid-touch  | Erin | 20    | 8 users every day of the last 60, a report each Monday       |
 | Initech  | none       | Bob  | —     | none: no measure has data, so it has no score                |
 
-Globex today, by the default scorecard (Outcomes have no data, so Adoption weighs 50/70
-and Revenue 20/70):
+The default scorecard gets a version 2 without its Outcomes group (no goals or touches here),
+so Adoption weighs 50/70 and Revenue 20/70. Globex today:
 - seat utilisation 2 ÷ 10 = 20 % → (0.2 − 0.1) ÷ 0.7 = 14.29
 - last seen 10 days ago → the 7–14 band: 60
 - reports per week 2 ÷ 4 = 0.5 → 0.5 ÷ 3 = 16.67
@@ -33,10 +33,11 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account
+from headway.health.scorecards import current_definition, get_scorecard, save_version
 from headway.health.scores import score_accounts
 from headway.usage.models import UsageActiveUser, UsageDaily, UsageDailyEvent
 from headway.users.models import User
-from tests.helpers import make_account, subscribe
+from tests.helpers import SETUP, make_account, subscribe
 
 TODAY = date(2026, 3, 31)
 NOW = datetime(2026, 3, 31, 10, tzinfo=UTC)
@@ -105,6 +106,21 @@ def add_usage(
     session.commit()
 
 
+def usage_and_revenue(session: Session) -> None:
+    """Save version 2 of the default scorecard: its measures but those of Outcomes."""
+    card = get_scorecard(session=session, key="default")
+    definition = current_definition(session=session, scorecard=card)
+    groups = [group for group in definition.groups if group.name != "Outcomes"]
+    save_version(
+        session=session,
+        actor=SETUP,
+        permissions=None,
+        scorecard_key="default",
+        definition=definition.model_copy(update={"groups": groups}),
+        note="Usage and revenue only",
+    )
+
+
 def build_health_company(session: Session, *, bob: User, erin: User) -> HealthCompany:
     """Create the accounts, seats and usage of the table above, then score SCORED_DAYS."""
     since = datetime.combine(CUSTOMERS_SINCE, time(9), tzinfo=UTC)
@@ -135,6 +151,7 @@ def build_health_company(session: Session, *, bob: User, erin: User) -> HealthCo
     reports = {TODAY - timedelta(days=15), TODAY - timedelta(days=12)}
     add_usage(session, "crm-globex", [d for d in quiet if d not in reports], ["u1", "u2"], {"Dashboard Viewed": 2})
     add_usage(session, "crm-globex", sorted(reports), ["u1", "u2"], {REPORT: 1, "Dashboard Viewed": 1})
+    usage_and_revenue(session)
     for day in SCORED_DAYS:
         score_accounts(session=session, as_of=day)
     return HealthCompany(acme=acme, globex=globex, umbrella=umbrella, initech=initech)

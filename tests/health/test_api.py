@@ -4,7 +4,7 @@ Today is frozen at 2026-03-15. Every account pays 100 USD a month since 2025-01-
 in a segment whose scorecard reads one measure, MRR change over 90 days, linear from −20 %
 (0) to +10 % (100). On 2026-03-01 Globex added 10 USD (+10 %: 100, green) and Initech moved
 to 80 USD (−20 %: 0, red); Acme stayed (0 %: 66.67, yellow). Scored on 2026-02-13 too, when
-all three stood at 66.67.
+all three stood at 66.67. The accounts were created on 2024-12-01, before every backtest day.
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ def _frozen_clock():
 
 @pytest.fixture
 def portfolio(session, bob, erin):
+    with time_machine.travel(datetime(2024, 12, 1, 9, 0, tzinfo=UTC), tick=False):
+        return _portfolio(session, bob, erin)
+
+
+def _portfolio(session, bob, erin):
     for segment in ("mid-touch", "tech-touch"):
         create_scorecard(
             session=session,
@@ -171,7 +176,7 @@ def test_a_manager_saves_a_new_version_and_everyone_reads_it(
     assert again.json()["current_version"] == 2
     body = client.get("/api/v1/scorecards/mid-touch", headers=carol_reads).json()
     assert [(v["version"], v["note"], v["created_by"]) for v in body["versions"]] == [
-        (1, "", "system"),
+        (1, "", "test setup"),
         (2, "steady is healthy", "dave@example.com (key test)"),
     ]
     assert body["definition"]["groups"][0]["measures"][0]["scoring"]["best"] == 0.0

@@ -2,12 +2,13 @@
 
 Today is 1 April 2026; the scores are of 31 March unless said otherwise.
 
-Acme (no segment: the default scorecard, weighted average) has 10 seats at 50 USD since
+Acme (tech-touch by its ARR, which has no scorecard of its own: the default one, weighted
+average) is loyal, so no touches are required of it; it has 10 seats at 50 USD since
 1 December and the usage of tests/health/support.py. As of 31 March:
 - Adoption (weight 50): seat utilisation 3 ÷ 10 = 0.3 on 0.1 → 0.8 scores 200/7 = 28.57
   (weight 40); last seen 0 days scores 100 (30); 6 reports in 28 days = 1.5 a week on 0 → 3
   scores 50 (30). Adoption = 0.4 × 200/7 + 0.3 × 100 + 0.3 × 50 = 395/7 = 56.43.
-- Outcomes: no goals and no segment (no touches required): no data, left out.
+- Outcomes: no goals and no touches required: no data, left out.
 - Revenue (weight 20): MRR 500 now and 90 days before: change 0 on −0.2 → 0.1 scores 200/3.
 Score = 5/7 × 395/7 + 2/7 × 200/3 = 8725/147 = 59.35, yellow.
 
@@ -18,6 +19,7 @@ one check-in overdue of two required touches, coverage 0.5 scores 50; MRR steady
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -32,6 +34,7 @@ from headway.accounts.service import change_stage
 from headway.cli import app
 from headway.core.errors import InvalidInput, NotFound
 from headway.health import sources
+from headway.health.builtin_sources import shared_reads
 from headway.health.definition import ScorecardDefinition
 from headway.health.models import HealthScore, Scorecard
 from headway.health.scorecards import create_scorecard, current_definition, default_scorecard
@@ -93,7 +96,7 @@ def worst_of_coverage_and_mrr() -> ScorecardDefinition:
 
 @pytest.fixture
 def accounts(session: Session, bob, erin) -> dict[str, Any]:
-    acme = make_account(session, "acme", "Acme", owner=bob)
+    acme = make_account(session, "acme", "Acme", owner=bob, stage="loyal")
     subscribe(session, acme, "a-1", "50", date(2025, 12, 1), quantity=10)
     rolled_up_usage(session, "acme")
     create_scorecard(
@@ -111,7 +114,8 @@ def accounts(session: Session, bob, erin) -> dict[str, Any]:
     subscribe(session, initech, "i-1", "5000", date(2025, 10, 1))
     log_touch(session, initech, "business_review", datetime(2026, 1, 10, 15, tzinfo=UTC))
     empty = make_account(session, "empty", "Empty")  # nothing to score it by
-    gone = make_account(session, "gone", "Gone", stage="churned")
+    with time_machine.travel(datetime(2026, 1, 5, tzinfo=UTC), tick=False):
+        gone = make_account(session, "gone", "Gone", stage="churned")
     return {"acme": acme, "initech": initech, "empty": empty, "gone": gone}
 
 
@@ -161,7 +165,7 @@ def test_each_source_is_read_once_per_distinct_parameters(
 ) -> None:
     calls: list[tuple[list[int], dict]] = []
 
-    def counting(session, account_ids, as_of, params):  # noqa: ANN001, ANN202
+    def counting(session, account_ids, as_of, params):
         calls.append((list(account_ids), dict(params)))
         return dict.fromkeys(account_ids, 1.0)
 
@@ -195,6 +199,14 @@ def test_each_source_is_read_once_per_distinct_parameters(
         (default_ids, {"n": 2}),
     ]
     assert scores[accounts["empty"].id].score == 50
+    # Trying two versions on the same day inside one shared block reads each source once.
+    calls.clear()
+    with shared_reads(session):
+        for version in (9, 10):
+            compute_scores(
+                session=session, as_of=MAR_31, definitions={card.id: (version, definition)}
+            )
+    assert len(calls) == 2
 
 
 def test_an_account_is_scored_while_a_customer_on_the_day(session: Session) -> None:
@@ -207,7 +219,12 @@ def test_an_account_is_scored_while_a_customer_on_the_day(session: Session) -> N
         )
     assert list(compute_scores(session=session, as_of=date(2026, 2, 28))) == [left.id]
     assert compute_scores(session=session, as_of=date(2026, 3, 1)) == {}
-    assert compute_scores(session=session, as_of=date(2026, 1, 9)) == {}  # not an account yet
+    # Before its first recorded stage (an account entered with its past) it is a customer.
+    assert list(compute_scores(session=session, as_of=date(2026, 1, 9))) == [left.id]
+    # Churned since it was entered: not a customer on any day before either.
+    with time_machine.travel(datetime(2026, 3, 5, tzinfo=UTC), tick=False):
+        make_account(session, "lost", stage="churned")
+    assert list(compute_scores(session=session, as_of=date(2026, 3, 6))) == []
 
 
 def test_scoring_a_day_writes_the_scores_and_rescoring_replaces_them(
@@ -278,7 +295,8 @@ def test_the_distribution_counts_customers_per_band_by_segment_and_csm(
     by_segment = health_distribution(session=session, as_of=MAR_31, by="segment")
     assert [(r.key, r.name, r.counts, r.no_score) for r in by_segment] == [
         ("high-touch", "High-touch", {"red": 0, "yellow": 1, "green": 0}, 0),
-        (None, "No segment", {"red": 0, "yellow": 1, "green": 0}, 1),  # Acme; Empty unscored
+        ("tech-touch", "Tech-touch", {"red": 0, "yellow": 1, "green": 0}, 0),
+        (None, "No segment", {"red": 0, "yellow": 0, "green": 0}, 1),  # Empty: no score
     ]
     by_csm = health_distribution(session=session, as_of=MAR_31, by="csm")
     assert [(r.key, r.counts["yellow"], r.no_score, r.total) for r in by_csm] == [
@@ -335,9 +353,6 @@ def test_movers_are_the_biggest_drops_over_the_window(session: Session, bob) -> 
 def test_the_score_command_scores_every_customer_of_the_day(session: Session, accounts) -> None:
     result = runner.invoke(app, ["health", "score", "--as-of", "2026-03-31", "--json"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("{")
-    import json
-
     assert json.loads(result.stdout) == {
         "as_of": "2026-03-31",
         "customers": 3,

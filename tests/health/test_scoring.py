@@ -207,6 +207,27 @@ def test_an_excluded_measure_is_marked_no_data_without_a_score() -> None:
     assert (goals.value, goals.score, goals.no_data, goals.weight) == (None, None, True, 1)
 
 
+def test_equal_scores_average_to_themselves_exactly() -> None:
+    # Three shares of 1/3 of 50 add up to 49.999… in floats: kept as 50, so yellow.
+    three = ScorecardDefinition.model_validate(
+        {
+            "groups": [
+                {
+                    "name": "G",
+                    "weight": 1,
+                    "measures": [
+                        {"key": k, "name": k, "source": "s", "weight": 1,
+                         "scoring": {"type": "linear", "worst": 0, "best": 10}}
+                        for k in ("a", "b", "c")
+                    ],
+                }
+            ]
+        }
+    )  # fmt: skip
+    result = score_account(three, {"a": 5, "b": 5, "c": 5})
+    assert (result.score, result.band) == (50.0, Band.YELLOW)
+
+
 @pytest.mark.parametrize("aggregation", ["weighted_average", "additive", "worst_of"])
 def test_an_account_without_any_data_has_no_score_and_no_band(aggregation: str) -> None:
     result = score_account(scorecard(aggregation), {})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from typer.testing import CliRunner
 
@@ -58,7 +58,7 @@ def test_ttfv_json_by_quarterly_cohort_as_of_a_day(book):
 def test_ttfv_table_for_people_names_each_segment_and_the_total(book):
     result = runner.invoke(app, ["lifecycle", "ttfv"])
     assert result.exit_code == 0, result.output
-    for text in ("Mid-touch", "High-touch", "15.2", "All", "Churned first"):
+    for text in ("Mid-touch", "High-touch", "15.2", "All", "Churned"):
         assert text in result.stdout
 
 
@@ -113,7 +113,7 @@ def send(session, *raw):
 
 def test_the_daily_job_rolls_up_attaches_scores_and_moves_and_a_second_run_adds_nothing(session):
     acme = make_account(session, "acme", segment="mid-touch")
-    subscribe(session, acme, "a-1", "50", datetime(2026, 1, 1).date())
+    subscribe(session, acme, "a-1", "50", date(2026, 1, 1))
     send(
         session,
         {

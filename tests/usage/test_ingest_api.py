@@ -7,6 +7,8 @@ import gzip
 import json
 import random
 import threading
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy import func, select
 
 from headway.contacts.models import Contact
 from headway.core.audit import Actor
+from headway.usage.ingest import IngestRefused, decode_body
 from headway.usage.messages import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES
 from headway.usage.models import UsageEvent, UsageGroup, UsageIdentity
 from headway.users.models import Scope
@@ -121,14 +124,33 @@ def test_a_gzip_body_is_read_when_the_header_says_so_or_its_first_bytes_do(clien
     assert unnamed.json() == {"success": True, "stored": 1, "duplicates": 0}
 
 
-def test_a_gzip_bomb_is_refused_without_being_decompressed_whole(client, session, key):
-    bomb = gzip.compress(b'{"batch":[' + b" " * 200_000_000 + b"]}", compresslevel=9)
-    assert len(bomb) < 300_000
+def gzip_bomb(megabytes: int) -> bytes:
+    """A gzip body of a few kilobytes that would decompress to `megabytes` of spaces."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b" " * 1_000_000
+    parts = [packer.compress(b'{"batch":[')]
+    parts += [packer.compress(chunk) for _ in range(megabytes)]
+    return b"".join([*parts, packer.compress(b"]}"), packer.flush()])
+
+
+def test_a_gzip_bomb_is_refused_with_400(client, session, key):
     response = client.post(
-        "/v1/batch", content=bomb, headers={**basic(key), "Content-Encoding": "gzip"}
+        "/v1/batch", content=gzip_bomb(20), headers={**basic(key), "Content-Encoding": "gzip"}
     )
     assert response.status_code == 400
     assert response.json()["code"] == "body_too_large"
+
+
+def test_a_gzip_bomb_is_decompressed_no_further_than_the_limit():
+    bomb = gzip_bomb(100)
+    tracemalloc.start()
+    try:
+        with pytest.raises(IngestRefused, match="512,001 bytes or more"):
+            decode_body(bomb, content_encoding="gzip")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MAX_BATCH_BYTES  # not the 200 MB it holds
 
 
 @pytest.mark.parametrize(

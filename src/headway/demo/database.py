@@ -35,6 +35,7 @@ from headway.demo.database_outcomes import (
     release_demo_users,
     write_outcomes,
 )
+from headway.demo.database_usage import delete_demo_usage
 from headway.demo.lifecycle import REASONS, STAGE_KEYS
 from headway.demo.people import DEMO_EMAIL_DOMAIN, DemoPerson
 from headway.demo.segments import CURRENCIES, SEGMENT_KEYS
@@ -69,6 +70,7 @@ def delete_demo_data(session: Session) -> DeletedDemo:
     accounts = count_demo_accounts(session)
     # Children first, explicitly: faster than cascades, and the same on both databases.
     delete_demo_outcomes(session, demo_ids)
+    delete_demo_usage(session, demo_ids)
     for table in (StageChange, Contact, Subscription, AuditEntry):
         session.execute(delete(table).where(table.account_id.in_(demo_ids)))
     session.execute(

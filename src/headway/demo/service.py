@@ -21,8 +21,10 @@ from headway.demo.database import (
     write_company,
     write_team,
 )
+from headway.demo.database_usage import UsageCounts, write_usage
 from headway.demo.files import write_files
 from headway.demo.people import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_team
+from headway.demo.usage import draw_usage
 from headway.users.service import hash_password
 
 
@@ -46,6 +48,10 @@ class DemoReport:
     evidence: int = 0
     milestones: int = 0
     activities: int = 0
+    product_users: int = 0
+    usage_events: int = 0
+    usage_rollup_rows: int = 0
+    health_scores: int = 0
     login_email: str = DEMO_ADMIN_EMAIL
     login_password: str = DEMO_PASSWORD
     replaced_accounts: int = 0
@@ -69,6 +75,10 @@ class DemoReport:
             "evidence": self.evidence,
             "milestones": self.milestones,
             "activities": self.activities,
+            "product_users": self.product_users,
+            "usage_events": self.usage_events,
+            "usage_rollup_rows": self.usage_rollup_rows,
+            "health_scores": self.health_scores,
             "seconds": round(self.seconds, 2),
             "login": {"email": self.login_email, "password": self.login_password},
             "replaced_accounts": self.replaced_accounts,
@@ -77,7 +87,13 @@ class DemoReport:
 
 
 def _report(
-    company: DemoCompany, started: float, *, replaced: int = 0, files: list[str] | None = None
+    company: DemoCompany,
+    started: float,
+    *,
+    replaced: int = 0,
+    files: list[str] | None = None,
+    usage: UsageCounts | None = None,
+    health_scores: int = 0,
 ) -> DemoReport:
     counts = company.summary()
     return DemoReport(
@@ -96,6 +112,10 @@ def _report(
         evidence=counts["evidence"],
         milestones=counts["milestones"],
         activities=counts["activities"],
+        product_users=usage.users if usage else 0,
+        usage_events=usage.raw_events if usage else 0,
+        usage_rollup_rows=usage.rollup_rows if usage else 0,
+        health_scores=health_scores,
         seconds=time.perf_counter() - started,
         replaced_accounts=replaced,
         files=files or [],
@@ -110,13 +130,16 @@ def generate_demo(
     accounts: int,
     as_of: date | None = None,
     replace: bool = False,
+    usage: bool = True,
     progress: Progress | None = None,
 ) -> DemoReport:
     """Generate the demo company into the database, in one transaction.
 
     Refuses when the database has accounts already, unless `replace` is set: then the demo
     data of an earlier run (accounts DEMO-…, people @demo.headway.test) is deleted first and
-    any other account is left as it is.
+    any other account is left as it is. With `usage`, the company's product users, their
+    usage (rollups of the whole history, raw events of its last days) and the health scores
+    of its last days are written too.
     """
     started = time.perf_counter()
     existing = count_accounts(session)
@@ -135,6 +158,13 @@ def generate_demo(
         now=now,
         progress=progress or no_progress,
     )
+    usage_counts = (
+        write_usage(
+            session, company, draw_usage(company), now=now, progress=progress or no_progress
+        )
+        if usage
+        else None
+    )
     record_audit(
         session,
         actor=actor,
@@ -148,7 +178,9 @@ def generate_demo(
     session.commit()
     # The planner must know the tables are no longer empty, or the first pages crawl.
     refresh_statistics(session)
-    return _report(company, started, replaced=deleted.accounts if deleted else 0)
+    return _report(
+        company, started, replaced=deleted.accounts if deleted else 0, usage=usage_counts
+    )
 
 
 def load_demo_if_empty(

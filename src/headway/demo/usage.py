@@ -40,11 +40,11 @@ from headway.demo.words import FIRST_NAMES, LAST_NAMES
 USERS_PER_CHUNK = 4_000
 # Chance a typical engaged user is active on a weekday at typical intensity; users who have
 # not taken the product up still sign in now and then.
-ACTIVE_CHANCE = 0.16
+ACTIVE_CHANCE = 0.08
 LURKER_CHANCE = 0.004
 MAX_CHANCE = 0.9
 PROPENSITY_SIGMA = 0.6
-EXTRA_SESSIONS = 0.25
+EXTRA_SESSIONS = 0.15
 # Chance a contact is also a user of the product, by persona.
 CONTACT_USER_SHARE = {DECISION_MAKER: 0.35, CHAMPION: 0.9, ADMIN: 0.8, END_USER: 0.6}
 # Contacts who use the product take the first seats: champions first, decision makers last.
@@ -127,14 +127,23 @@ def draw_usage(company: DemoCompany) -> DemoUsage:
 
 def most_seats(profiles: UsageProfiles) -> np.ndarray:
     """The most seats each account licensed at once (at least one)."""
+    account = np.concatenate([profiles.seat_account, profiles.seat_account])
+    day = np.concatenate([profiles.seat_start, profiles.seat_end])
+    change = np.concatenate([profiles.seat_quantity, -profiles.seat_quantity])
+    order = np.lexsort((change, day, account))  # a day's ends before its starts
+    account, change = account[order], change[order]
+    # Every start has its end, so each account's changes add up to nothing: one running total
+    # across accounts is each account's own.
     seats = np.ones(len(profiles), dtype=np.int64)
-    np.maximum.at(seats, profiles.seat_account, profiles.seat_quantity)
+    np.maximum.at(seats, account, np.cumsum(change))
     return seats
 
 
 def user_id_of(account: np.ndarray, seat: np.ndarray) -> list[str]:
     """The product's user id of each user: opaque to Headway, stable per account and seat."""
-    return [f"usr_{a + 1:06d}_{s + 1:04d}" for a, s in zip(account.tolist(), seat.tolist(), strict=True)]
+    return [
+        f"usr_{a + 1:06d}_{s + 1:04d}" for a, s in zip(account.tolist(), seat.tolist(), strict=True)
+    ]
 
 
 def draw_users(
@@ -203,7 +212,9 @@ def _repeat_number(account: np.ndarray, key: np.ndarray) -> np.ndarray:
     codes = np.unique(key, return_inverse=True)[1]
     order = np.lexsort((np.arange(len(key)), codes, account))
     sorted_account, sorted_code = account[order], codes[order]
-    starts = np.r_[True, (sorted_account[1:] != sorted_account[:-1]) | (sorted_code[1:] != sorted_code[:-1])]
+    starts = np.r_[
+        True, (sorted_account[1:] != sorted_account[:-1]) | (sorted_code[1:] != sorted_code[:-1])
+    ]
     group_start = np.maximum.accumulate(np.where(starts, np.arange(len(key)), 0))
     number = np.empty(len(key), dtype=np.int64)
     number[order] = np.arange(len(key)) - group_start
@@ -266,7 +277,10 @@ def _draw_chunk(
     chance = np.where(
         engaged,
         np.minimum(
-            ACTIVE_CHANCE * propensity[:, None].astype(np.float32) * days.intensity[row] * days.weekday,
+            ACTIVE_CHANCE
+            * propensity[:, None].astype(np.float32)
+            * days.intensity[row]
+            * days.weekday,
             MAX_CHANCE,
         ),
         LURKER_CHANCE * days.weekday,
@@ -282,7 +296,8 @@ def _draw_chunk(
     account_row = row[user_index]
     account = account_row + low
     day = days.first_day + column
-    strength = np.sqrt(propensity[user_index]) * days.intensity[account_row, column]
+    # Active users are the keener ones already: what they do grows slower than how often.
+    strength = np.sqrt(propensity[user_index] * days.intensity[account_row, column])
     onboarding = days.tenure[account_row, column] < ONBOARDING_DAYS
     rates = EVENT_RATES[None, :] * np.where(
         onboarding[:, None], ONBOARDING_BOOST[None, :], AFTER_ONBOARDING[None, :]
@@ -327,7 +342,9 @@ def account_day_groups(active: ActiveDays) -> Groups:
     if not len(active):
         empty = np.zeros(0, dtype=np.int64)
         return Groups(empty, empty, empty)
-    new = np.r_[True, (active.account[1:] != active.account[:-1]) | (active.day[1:] != active.day[:-1])]
+    new = np.r_[
+        True, (active.account[1:] != active.account[:-1]) | (active.day[1:] != active.day[:-1])
+    ]
     start = np.flatnonzero(new)
     return Groups(start, active.account[start], active.day[start])
 
@@ -359,7 +376,9 @@ def daily_rollup(active: ActiveDays) -> DailyRollup:
     """Roll the active rows up per account and day."""
     groups = account_day_groups(active)
     if not len(groups):
-        return DailyRollup(groups.account, groups.day, groups.day, groups.day, groups.day, groups.day)
+        return DailyRollup(
+            groups.account, groups.day, groups.day, groups.day, groups.day, groups.day
+        )
     return DailyRollup(
         account=groups.account,
         day=groups.day,

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from headway.demo.company import CustomerBase, DemoCompany, day_number, history_start, stream
-from headway.demo.segments import ADD_ON, PLAN_NAMES
 from headway.demo.success import NEVER
 
 EVENTS = (
@@ -46,7 +45,7 @@ EVENTS = (
 # is its first value.
 KEY_EVENT = EVENTS[REPORT_CREATED]
 # Mean times per active user and day at typical intensity; Signed In counts the sessions.
-EVENT_RATES = np.array([0.0, 2.2, 0.5, 0.15, 0.05, 0.01, 0.3, 0.02])
+EVENT_RATES = np.array([0.0, 1.2, 0.6, 0.1, 0.04, 0.01, 0.15, 0.02])
 # In the first ONBOARDING_DAYS of a customer period, setting up is most of the work.
 ONBOARDING_DAYS = 60
 ONBOARDING_BOOST = np.array([1.0, 1.0, 1.0, 1.0, 2.0, 12.0, 1.0, 8.0])
@@ -93,7 +92,7 @@ class UsageProfiles:
     outcome_reached: np.ndarray
     workday_start: np.ndarray  # UTC hour
     drift: np.ndarray  # (accounts, knots): log level
-    # Base-plan subscriptions (a trial included): seats licensed from start to end.
+    # Subscriptions (trials and add-ons included): seats licensed from start to end.
     seat_account: np.ndarray
     seat_start: np.ndarray
     seat_end: np.ndarray  # exclusive; NEVER = ongoing
@@ -148,12 +147,12 @@ def draw_profiles(
     outcome_reached: np.ndarray,
     currency: np.ndarray,
     periods: tuple[np.ndarray, np.ndarray, np.ndarray],
-    subscriptions: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    subscriptions: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> UsageProfiles:
     """Draw each account's usage levels, declines and dips.
 
     `periods` are (account, start, end) of the customer periods, sorted by account and start;
-    `subscriptions` (account, plan name, start, end or -1, seats) of every subscription.
+    `subscriptions` (account, start, end or -1, seats) of every subscription.
     """
     n = len(engagement_z)
     logit = (
@@ -191,8 +190,8 @@ def draw_profiles(
     dip_account = np.concatenate([p_account[churned], dipping])
     dip_order = np.argsort(dip_account, kind="stable")
 
-    s_account, s_plan, s_start, s_end, s_seats = subscriptions
-    base = s_plan != PLAN_NAMES[ADD_ON]
+    # Seats as Headway counts them: every subscription's, the add-on's too.
+    s_account, s_start, s_end, s_seats = subscriptions
     return UsageProfiles(
         first_day=first_day,
         last_day=last_day,
@@ -203,10 +202,10 @@ def draw_profiles(
         outcome_reached=outcome_reached.astype(bool),
         workday_start=WORKDAY_START_HOUR[currency],
         drift=drift,
-        seat_account=s_account[base],
-        seat_start=s_start[base],
-        seat_end=np.where(s_end[base] >= 0, s_end[base], NEVER),
-        seat_quantity=s_seats[base],
+        seat_account=s_account,
+        seat_start=s_start,
+        seat_end=np.where(s_end >= 0, s_end, NEVER),
+        seat_quantity=s_seats,
         period_account=p_account,
         period_start=p_start,
         period_end=p_end,
@@ -254,7 +253,9 @@ def _cells(
     return _Cells(np.repeat(rows, lengths), column, into, lengths)
 
 
-def account_days(profiles: UsageProfiles, low: int, high: int, first_day: int, count: int) -> AccountDays:
+def account_days(
+    profiles: UsageProfiles, low: int, high: int, first_day: int, count: int
+) -> AccountDays:
     """Seats, engaged share and intensity of accounts low…high−1 over `count` days."""
     n = high - low
     days = first_day + np.arange(count, dtype=np.int64)
@@ -353,11 +354,8 @@ def profiles_of(company: DemoCompany | CustomerBase) -> UsageProfiles:
         periods=company.lives.customer_periods(),
         subscriptions=(
             subscriptions.account,
-            subscriptions.plan,
             subscriptions.start_date.astype(np.int64),
-            np.where(
-                np.isnat(subscriptions.end_date), -1, subscriptions.end_date.astype(np.int64)
-            ),
+            np.where(np.isnat(subscriptions.end_date), -1, subscriptions.end_date.astype(np.int64)),
             subscriptions.quantity,
         ),
     )

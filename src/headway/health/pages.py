@@ -91,12 +91,7 @@ def _portfolio(session: Session, query: HealthQuery, today: date) -> dict[str, A
         "error": None,
     }
     try:
-        # Only the filters chosen are passed: the services count everyone by default.
-        filters: dict[str, Any] = {
-            name: value
-            for name, value in {"segment": query.segment, "owner_id": query.owner_id()}.items()
-            if value
-        }
+        filters: dict[str, Any] = {"segment": query.segment or None, "owner_id": query.owner_id()}
         by_segment = health_distribution(session=session, as_of=today, by="segment", **filters)
         by_csm = health_distribution(session=session, as_of=today, by="csm", **filters)
         drops = movers(

@@ -172,10 +172,9 @@ def summarise_scorecards(
         if keys is not None
         else list_scorecards(session=session)
     )
-    per_segment = dict(
-        session.execute(select(Account.segment_id, func.count()).group_by(Account.segment_id))
-    )
-    segments = dict(session.execute(select(Segment.id, Segment.key)))
+    counted = session.execute(select(Account.segment_id, func.count()).group_by(Account.segment_id))
+    per_segment: dict[int | None, int] = {segment_id: n for segment_id, n in counted}
+    segments = {id_: key for id_, key in session.execute(select(Segment.id, Segment.key))}
     owned = {card.segment_id for card in list_scorecards(session=session)}
     summaries = []
     for card in cards:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -24,7 +25,7 @@ from headway.accounts.models import Account, Segment
 from headway.accounts.service import get_account, get_segment
 from headway.core import clock
 from headway.core.errors import InvalidInput, NotFound
-from headway.health.builtin_sources import id_chunks, shared_reads
+from headway.health.builtin_sources import id_chunks, read_once, shared_reads
 from headway.health.customers import Customer, customers_as_of
 from headway.health.definition import Bands, ScorecardDefinition, Trend
 from headway.health.history import (
@@ -68,7 +69,7 @@ __all__ = [
 ]
 
 # Accounts scored and written per batch by `score_accounts`: each source is read per batch.
-SCORE_BATCH = 5000
+SCORE_BATCH = 2000
 
 # Called with (accounts done, accounts in all) while scores are written.
 Progress = Callable[[int, int], None]
@@ -116,7 +117,8 @@ def compute_scores(
     """Score the customers of a day (all, or those given) without writing anything.
 
     `definitions` maps a scorecard id to the (version, definition) to use instead of its
-    current version.
+    current version. Inside a caller's `shared_reads(session)` block, sources already read
+    for the same day and accounts are not read again (a backtest trying several versions).
     """
     scorecards = _scorecards_in_use(session, definitions)
     cards: dict[int, CurrentScorecard] = {}
@@ -135,8 +137,12 @@ def compute_scores(
     read: dict[tuple[str, str], dict[int, float]] = {}
     with shared_reads(session):
         for read_key, ids in wanted.items():
-            source = get_measure_source(read_key[0])
-            read[read_key] = source.read(session, sorted(ids), as_of, params_of[read_key])
+            source, accounts = get_measure_source(read_key[0]), sorted(ids)
+            read[read_key] = read_once(
+                session,
+                ("source", *read_key, as_of, tuple(accounts)),
+                partial(source.read, session, accounts, as_of, params_of[read_key]),
+            )
 
     scores = {}
     for account_id, card in cards.items():

@@ -46,6 +46,8 @@ from headway.health.definition import (
 
 # The score at which an additive measure neither adds nor takes points.
 ADDITIVE_NEUTRAL = 50.0
+# An account's score is kept to this many decimals (far below what anyone reads).
+SCORE_DECIMALS = 6
 # Scores are floats: a move of exactly the threshold (80.3 − 75.3) must not read as more.
 _ROUNDING = 1e-9
 
@@ -206,6 +208,9 @@ def score_account(
         lost[worst.key] = 100.0 - worst.score
         total = worst.score
 
+    if total is not None:
+        # Shares are floats: three thirds of 50 must come out as 50, not 49.999…, and band so.
+        total = round(total, SCORE_DECIMALS)
     measures = []
     for (group, measure), s in zip(definition.measures(), scored, strict=True):
         measures.append(

@@ -102,7 +102,7 @@ def _ttfv_table(report: TtfvReportRead) -> Table:
     title = "segment" if report.by is TtfvBy.SEGMENT else f"{report.grain.value} of start"
     table = Table(title=f"Time to first value by {title}, as of {report.as_of} (days)")
     table.add_column(report.by.value.capitalize())
-    for name in ("Accounts", "Reached", "Median", "p75", "p90", "Waiting", "Churned first"):
+    for name in ("Accounts", "Reached", "Median", "p75", "p90", "Waiting", "Churned"):
         table.add_column(name, justify="right")
     rows = [(g.name, g) for g in report.groups] + [("All", report.total)]
     for name, f in rows:

@@ -19,6 +19,7 @@ from headway.lifecycle.models import TtfvRule
 from headway.lifecycle.ttfv import (
     DEFINITION,
     FIRST_SUBSCRIPTION,
+    GRAINS,
     HANDOFF,
     Distribution,
     Ttfv,
@@ -50,6 +51,7 @@ class AccountTtfv:
     """An account's TTFV with the rule that measured it."""
 
     account_id: int
+    segment_id: int | None
     start_kind: str
     value: ValueEvent
     ttfv: Ttfv
@@ -124,10 +126,12 @@ def ttfv_details(
     default = rules.get(None)
     accounts = _accounts(session, account_ids)
     rule_of: dict[int, TtfvRule] = {}
+    segment_of: dict[int, int | None] = {}
     for account in accounts:
         rule = rules.get(account.segment_id, default)
         if rule is not None:
             rule_of[account.id] = rule
+            segment_of[account.id] = account.segment_id
     ids = None if account_ids is None else sorted(rule_of)
     starts: dict[str, dict[int, date]] = {
         kind: _starts(session, kind, ids)
@@ -149,6 +153,7 @@ def ttfv_details(
     return {
         account_id: AccountTtfv(
             account_id=account_id,
+            segment_id=segment_of[account_id],
             start_kind=rule.start,
             value=parse_value_event(rule.value_event),
             ttfv=ttfv_of(
@@ -223,8 +228,32 @@ def _summary(ttfvs: dict[int, Ttfv], ids: Iterable[int], churned: set[int]) -> D
     )
 
 
+@dataclass(frozen=True)
+class Measured:
+    """Every account's TTFV on a day and the churned accounts: what the reports are made of."""
+
+    as_of: date
+    details: dict[int, AccountTtfv]
+    churned: set[int]
+
+
+def measure_ttfv(*, session: Session, as_of: date | None = None) -> Measured:
+    """Measure every account once, for several reports of the same day."""
+    day = as_of or clock.today()
+    return Measured(
+        as_of=day,
+        details=ttfv_details(session=session, as_of=day),
+        churned=_churned_ids(session),
+    )
+
+
 def ttfv_distribution(
-    *, session: Session, as_of: date | None = None, by: str = "segment", grain: str = "month"
+    *,
+    session: Session,
+    as_of: date | None = None,
+    by: str = "segment",
+    grain: str = "month",
+    measured: Measured | None = None,
 ) -> TtfvReport:
     """TTFV by segment (in segment order) or by cohort of start (month or quarter), on a day.
 
@@ -232,20 +261,18 @@ def ttfv_distribution(
     """
     if by not in BY_KINDS:
         raise InvalidInput(f"by {by!r}: expected segment or cohort")
-    if grain not in ("month", "quarter"):
+    if grain not in GRAINS:
         raise InvalidInput(f"grain {grain!r}: expected month or quarter")
-    day = as_of or clock.today()
-    ttfvs = ttfv_of_accounts(session=session, as_of=day)
-    churned = _churned_ids(session)
+    measured = measured or measure_ttfv(session=session, as_of=as_of)
+    ttfvs = {account_id: d.ttfv for account_id, d in measured.details.items()}
     members: dict[str | None, list[int]] = defaultdict(list)
     names: dict[str | None, str] = {}
     if by == "segment":
-        segment_of = {a: s for a, s in session.execute(select(Account.id, Account.segment_id))}
         segments = list_segments(session=session)
         key_of = {s.id: s.key for s in segments}
         names = {s.key: s.name for s in segments}
-        for account_id in ttfvs:
-            members[key_of.get(segment_of.get(account_id) or 0)].append(account_id)
+        for account_id, d in measured.details.items():
+            members[key_of.get(d.segment_id or 0)].append(account_id)
         keys: list[str | None] = [s.key for s in segments]
         if members.get(None):
             keys.append(None)
@@ -256,6 +283,7 @@ def ttfv_distribution(
                 members[cohort_of(ttfv.start, grain)].append(account_id)
         keys = sorted(members, key=lambda k: k or "")
         names = {k: k or "" for k in keys}
+    churned = measured.churned
     groups = [
         TtfvGroup(key=k, name=names[k], figures=_summary(ttfvs, members.get(k, []), churned))
         for k in keys
@@ -263,7 +291,7 @@ def ttfv_distribution(
     return TtfvReport(
         by=by,
         grain=grain,
-        as_of=day,
+        as_of=measured.as_of,
         groups=groups,
         total=_summary(ttfvs, ttfvs, churned),
     )
@@ -283,17 +311,20 @@ class WaitingAccount:
 
 
 def waiting_for_first_value(
-    *, session: Session, as_of: date | None = None, limit: int | None = None
+    *,
+    session: Session,
+    as_of: date | None = None,
+    limit: int | None = None,
+    measured: Measured | None = None,
 ) -> tuple[list[WaitingAccount], int]:
     """Accounts still waiting for first value, the longest waiting first, and how many wait.
 
     Churned accounts are not waiting any more and are left out.
     """
-    day = as_of or clock.today()
-    churned = _churned_ids(session)
-    details = ttfv_details(session=session, as_of=day)
+    measured = measured or measure_ttfv(session=session, as_of=as_of)
+    day, churned = measured.as_of, measured.churned
     waiting = sorted(
-        (d for d in details.values() if d.ttfv.waiting and d.account_id not in churned),
+        (d for d in measured.details.values() if d.ttfv.waiting and d.account_id not in churned),
         key=lambda d: (-(d.ttfv.days or 0), d.account_id),
     )
     shown = waiting if limit is None else waiting[:limit]

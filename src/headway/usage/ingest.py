@@ -148,9 +148,11 @@ def ingest_request(
         {
             "success": False,
             "code": "messages_refused",
+            # Senders' libraries log only code and message: name the first refusal in it.
             "message": (
-                f"{len(refusals)} of {len(raws)} messages refused (see refused); "
-                f"the other {len(messages)} were stored: re-sending them stores nothing twice"
+                f"{len(refusals)} of {len(raws)} messages refused, the first (index "
+                f"{refusals[0].index}) because {refusals[0].reason}; the other "
+                f"{len(messages)} are stored, and re-sending them stores nothing twice"
             ),
             "stored": stored.stored,
             "duplicates": stored.duplicates,

@@ -388,6 +388,40 @@
     };
   }
 
+  // Time to first value: median, p75 and p90 days side by side per segment (bars), or over
+  // cohorts of start (lines). Missing figures (nobody reached first value) leave a gap.
+  function ttfvDays(spec) {
+    const settings = baseOptions();
+    const colours = [css("--accent", "#2f5fd0"), css("--stage-onboarding", "#9db7f2"), css("--series-2", "#d9730d")];
+    settings.plugins.tooltip = {
+      callbacks: { label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? "—" : item.parsed.y.toLocaleString()} days` },
+    };
+    settings.scales = {
+      x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } },
+      y: { beginAtZero: true, ticks: { precision: 0 }, grid: { color: css("--grid", "#eef0f3") }, title: { display: true, text: "days" } },
+    };
+    const line = spec.type === "line";
+    return {
+      type: line ? "line" : "bar",
+      data: {
+        labels: spec.labels,
+        datasets: spec.datasets.map((set, index) => ({
+          label: set.label,
+          data: set.data,
+          borderColor: colours[index % colours.length],
+          backgroundColor: colours[index % colours.length],
+          borderRadius: line ? 0 : 3,
+          maxBarThickness: 36,
+          borderWidth: line ? 2 : 0,
+          pointRadius: line ? 2.5 : 0,
+          spanGaps: false,
+          tension: 0,
+        })),
+      },
+      options: settings,
+    };
+  }
+
   const builders = {
     "stacked-bar": stackedBar,
     "mrr-series": mrrSeries,
@@ -397,6 +431,7 @@
     "score-history": scoreHistory,
     "daily-bars": dailyBars,
     "auc-bars": aucBars,
+    "ttfv-days": ttfvDays,
   };
 
   function drawCharts(root) {
