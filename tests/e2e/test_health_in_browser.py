@@ -64,7 +64,7 @@ def test_a_viewer_sees_health_by_segment_and_csm_and_why_globex_dropped(
     assert segment["width"] > 300 and csm["width"] > 300
 
     # Erin's book only: htmx swaps the results and the charts are drawn again.
-    page.get_by_label("CSM", exact=True).select_option(label="Erin Evans")
+    page.locator("#health-filters select[name=owner]").select_option(label="Erin Evans")
     page.wait_for_url(re.compile(rf"/health\?owner={erin.id}$"))
     expect(page.locator("#band-none .kpi-value")).to_have_text("0")
     (_, csm) = drawn(page, "#health-results")

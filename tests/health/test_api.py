@@ -75,9 +75,7 @@ def carol_reads(session, carol):
     return bearer(session, carol, Scope.READ)
 
 
-def test_an_accounts_health_explains_its_score_trend_and_history(
-    client, portfolio, carol_reads
-):
+def test_an_accounts_health_explains_its_score_trend_and_history(client, portfolio, carol_reads):
     initech = portfolio["initech"]
 
     body = client.get(f"/api/v1/accounts/{initech.id}/health", headers=carol_reads).json()
@@ -182,9 +180,7 @@ def test_a_manager_saves_a_new_version_and_everyone_reads_it(
     assert body["definition"]["groups"][0]["measures"][0]["scoring"]["best"] == 0.0
 
 
-def test_a_csm_or_a_read_only_key_cannot_save_a_scorecard(
-    client, session, bob, dave, portfolio
-):
+def test_a_csm_or_a_read_only_key_cannot_save_a_scorecard(client, session, bob, dave, portfolio):
     definition = revenue_only(best=0.0).model_dump(mode="json", by_alias=True)
     bob_writes = bearer(session, bob, Scope.READ, Scope.WRITE)
     dave_reads = bearer(session, dave, Scope.READ)

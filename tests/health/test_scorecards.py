@@ -65,8 +65,8 @@ def _frozen_clock():
         yield
 
 
-@pytest.fixture
-def mid_touch_card(session):
+def make_mid_touch_card(session):
+    """The mid-touch segment's own scorecard: revenue only."""
     return create_scorecard(
         session=session,
         actor=SETUP,
@@ -78,14 +78,24 @@ def mid_touch_card(session):
     )
 
 
-@pytest.fixture
-def paying_mid_touch(session, bob):
+def make_paying_mid_touch(session, owner):
+    """Acme and Globex, mid-touch, paying a steady 100 USD a month since 2025-01-01."""
     accounts = []
     for external_id in ("acme", "globex"):
-        account = make_account(session, external_id, owner=bob, segment="mid-touch")
+        account = make_account(session, external_id, owner=owner, segment="mid-touch")
         subscribe(session, account, f"{external_id}-1", "100", date(2025, 1, 1))
         accounts.append(account)
     return accounts
+
+
+@pytest.fixture
+def mid_touch_card(session):
+    return make_mid_touch_card(session)
+
+
+@pytest.fixture
+def paying_mid_touch(session, bob):
+    return make_paying_mid_touch(session, bob)
 
 
 def _save(session, person, definition, note=""):
@@ -113,7 +123,10 @@ def test_saving_a_changed_definition_makes_it_the_new_current_version(
     assert version.created_by == "dave@example.com" and version.note == "steady is healthy"
     assert current_definition(session=session, scorecard=card) == revenue_only(best=0.0)
     audit = session.query(AuditEntry).filter_by(action="scorecard.version").one()
-    assert (audit.before, audit.after) == ({"version": 1}, {"version": 2, "note": "steady is healthy"})
+    assert (audit.before, audit.after) == (
+        {"version": 1},
+        {"version": 2, "note": "steady is healthy"},
+    )
 
 
 def test_saving_the_same_definition_keeps_the_current_version(session, dave, mid_touch_card):
@@ -300,8 +313,7 @@ def test_a_csm_may_try_a_file_but_not_import_it(session, bob, mid_touch_card):
         ),
         (
             ("weight: 100", "weight: -1"),
-            "scorecard 'mid-touch': scorecards[0].groups[0].weight: "
-            "Input should be greater than 0",
+            "scorecard 'mid-touch': scorecards[0].groups[0].weight: Input should be greater than 0",
         ),
         (
             ("source: revenue.mrr_change", "source: crm.mood"),

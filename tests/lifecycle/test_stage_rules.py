@@ -117,7 +117,8 @@ def stage_of(session, account):
 def test_first_value_moves_onboarding_to_adoption_and_shows_on_the_timeline(session):
     acme = onboarded(session, "acme", first_value=D(2026, 3, 2))
     globex = onboarded(session, "globex")
-    moves = apply_stage_rules(session=session, as_of=TODAY)
+    with time_machine.travel(datetime(2026, 3, 2, 7, 0, tzinfo=UTC), tick=False):
+        moves = apply_stage_rules(session=session, as_of=TODAY)
     assert [(m.account_name, m.from_stage, m.to_stage, m.reason) for m in moves] == [
         ("Acme", "onboarding", "adoption", "First value reached on 2026-03-02 (Report Created)")
     ]

@@ -83,9 +83,12 @@ def rollups(session: Session) -> tuple[dict[Any, Any], dict[Any, Any], dict[Any,
 APP_COLUMNS = ("account_key", "user_key", "type", "event", "session_id", "timestamp", "received_at")
 
 
-def write_events_parquet(session: Session, path: Path) -> Path:
-    """Export the stored events to Parquet in the app table's columns."""
-    events = session.scalars(select(UsageEvent).order_by(UsageEvent.id)).all()
+def write_events_parquet(session: Session, path: Path, *, since: datetime | None = None) -> Path:
+    """Export the stored events (those received after `since`) to Parquet in the app's columns."""
+    query = select(UsageEvent).order_by(UsageEvent.id)
+    if since is not None:
+        query = query.where(UsageEvent.received_at > since)
+    events = session.scalars(query).all()
     table = pa.table({name: [getattr(e, name) for e in events] for name in APP_COLUMNS})
     pq.write_table(table, path)
     return path

@@ -256,9 +256,7 @@ def test_the_usage_api_answers_null_measures_for_an_account_never_seen(session, 
     assert response.json()["top_events"] == []
 
 
-def test_the_usage_api_refuses_unknown_accounts_and_requests_without_a_key(
-    session, client, carol
-):
+def test_the_usage_api_refuses_unknown_accounts_and_requests_without_a_key(session, client, carol):
     missing = client.get("/api/v1/accounts/999999/usage", headers=bearer(session, carol))
     anonymous = client.get("/api/v1/accounts/1/usage")
 

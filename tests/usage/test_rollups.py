@@ -201,9 +201,7 @@ FLAT_JSONL = "\n".join(
     [("events.csv", FLAT_CSV), ("events.jsonl", FLAT_JSONL)],
     ids=["csv", "jsonl"],
 )
-def test_segment_flat_files_roll_up_with_the_event_time_as_watermark(
-    session, tmp_path, name, text
-):
+def test_segment_flat_files_roll_up_with_the_event_time_as_watermark(session, tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text)
 

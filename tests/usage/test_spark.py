@@ -1,4 +1,8 @@
-"""Warehouse-native rollups: Spark in local mode gives the rollups DuckDB gives."""
+"""Warehouse-native rollups: Spark in local mode gives the rollups DuckDB gives.
+
+Each Spark job takes seconds even on a few rows, so one test covers a first and an
+incremental run.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,16 @@ import pytest
 import time_machine
 
 from headway.usage.rollup import rollup_usage
-from tests.usage.rollup_support import LATER, RUN_AT, rollups, send, write_events_parquet
-from tests.usage.test_rollups import ACTIVE_USERS, DAILY, DAILY_EVENTS, EVENTS, track
+from tests.usage.rollup_support import (
+    LATER,
+    RECEIVED,
+    RUN_AT,
+    rollups,
+    send,
+    track,
+    write_events_parquet,
+)
+from tests.usage.test_rollups import ACTIVE_USERS, DAILY, DAILY_EVENTS, EVENTS, MAR_2
 
 
 @pytest.fixture(autouse=True)
@@ -18,28 +30,29 @@ def _frozen() -> Iterator[None]:
         yield
 
 
-def test_spark_rolls_up_a_parquet_file_as_duckdb_does_incrementally_too(
+def test_spark_rolls_up_parquet_files_as_duckdb_does_and_reads_only_what_is_new(
     session, spark, tmp_path
 ):
+    folder = tmp_path / "events"
+    folder.mkdir()
+    files = str(folder / "*.parquet")
     send(session, *EVENTS)
-    first_file = write_events_parquet(session, tmp_path / "first.parquet")
-    rollup_usage(session=session, source="duckdb", path=str(first_file), full=True)
-    from_duckdb = rollups(session)
+    write_events_parquet(session, folder / "part-1.parquet")
 
-    from_spark = rollup_usage(session=session, source="spark", path=str(first_file), spark=spark)
+    first = rollup_usage(session=session, source="spark", path=files, spark=spark)
 
-    assert (from_spark.events_read, from_spark.days_written) == (8, 3)
-    assert rollups(session) == from_duckdb == (DAILY, DAILY_EVENTS, ACTIVE_USERS)
+    assert (first.events_read, first.days_written) == (8, 3)
+    assert rollups(session) == (DAILY, DAILY_EVENTS, ACTIVE_USERS)
 
-    # A late event in a newer export: Spark reads only what was received since, and fixes the day.
-    send(session, track("acme", "dora", "Report Created", "2026-03-02T15:00:00Z"), received_at=LATER)
-    second_file = write_events_parquet(session, tmp_path / "second.parquet")
-    rollup_usage(session=session, source="duckdb", path=str(second_file), full=True)
-    from_duckdb = rollups(session)
+    # The next export holds what was received since: a late event of March 2nd.
+    late = track("acme", "dora", "Report Created", "2026-03-02T15:00:00Z", "s3")
+    send(session, late, received_at=LATER)
+    write_events_parquet(session, folder / "part-2.parquet", since=RECEIVED)
 
-    again = rollup_usage(session=session, source="spark", path=str(first_file), spark=spark)
-    late = rollup_usage(session=session, source="spark", path=str(second_file), spark=spark)
+    second = rollup_usage(session=session, source="spark", path=files, spark=spark)
+    from_spark = rollups(session)
+    rollup_usage(session=session, source="duckdb", path=files, full=True)
 
-    assert again.events_read == 0
-    assert (late.events_read, late.days_written) == (9, 3)  # a new path is a new source
-    assert rollups(session) == from_duckdb
+    assert (second.events_read, second.days_written) == (1, 1)
+    assert from_spark[0][("acme", MAR_2)][:3] == (5, 3, 3)
+    assert from_spark == rollups(session)

@@ -20,6 +20,11 @@ from headway.core.errors import InvalidInput
 
 CHUNK_ROWS = 5_000
 
+
+class JSONText(str):
+    """A JSON document already written as text: stored as it is, not encoded again."""
+
+
 # Called as work goes on: (what is being written, rows done, rows in all).
 Progress = Callable[[str, int, int], None]
 
@@ -143,6 +148,8 @@ def _sqlite_cells(column: Any, values: Column, dialect: Any) -> list[Any]:
         text = np.datetime_as_string(values, unit="us").tolist()
         return [None if m else t.replace("T", " ") for t, m in zip(text, missing, strict=True)]
     cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    if cells and isinstance(cells[0], JSONText):
+        return cells
     process = column.type._cached_bind_processor(dialect)
     return cells if process is None else [None if v is None else process(v) for v in cells]
 
@@ -161,7 +168,9 @@ def _copy(driver_connection: Any, table: Table, rows: list[dict[str, Any]]) -> N
         for row in rows:
             copy.write_row(
                 [
-                    Jsonb(value) if json else value
+                    (Jsonb(value, dumps=str) if isinstance(value, JSONText) else Jsonb(value))
+                    if json
+                    else value
                     for value, json in zip(row.values(), is_json, strict=True)
                 ]
             )

@@ -8,6 +8,7 @@ those messages, so the next rollup run starts from the messages that arrive afte
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,10 +18,24 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from headway.core.upsert import upsert
-from headway.demo.bulk import Progress, insert_columns, no_progress
+from headway.demo.bulk import JSONText, Progress, insert_columns, no_progress
 from headway.demo.company import ACCOUNT_ID_PREFIX, DemoCompany, stream
-from headway.demo.raw_events import GROUP, IDENTIFY, MESSAGE_TYPES, RawEvents, draw_raw_events
-from headway.demo.usage import DemoUsage, daily_event_rollup, daily_rollup, event_names
+from headway.demo.raw_events import (
+    GROUP,
+    IDENTIFY,
+    MESSAGE_TYPES,
+    TRACK,
+    RawEvents,
+    draw_raw_events,
+)
+from headway.demo.usage import (
+    DemoUsage,
+    DemoUsers,
+    daily_event_rollup,
+    daily_rollup,
+    event_names,
+)
+from headway.demo.usage_model import EVENTS
 from headway.health.models import HealthScore
 from headway.usage.models import (
     RollupWatermark,
@@ -116,50 +131,44 @@ def _write_raw_events(
 ) -> None:
     keys = company.accounts.external_id[raw.account]
     user_ids = usage.users.user_id[raw.user]
-    names = np.append(event_names(), None)[raw.event]  # -1 (identify, group) → None
-    types = np.array(MESSAGE_TYPES, dtype=object)[raw.type]
-    message_ids = np.array(
-        [f"demo-{company.seed}-{i + 1:09d}" for i in range(len(raw))], dtype=object
-    )
-    sessions = np.array(
-        [
-            None if s < 0 else f"{u}-{d}-{s + 1}"
-            for u, d, s in zip(
-                user_ids.tolist(), raw.day.tolist(), raw.session.tolist(), strict=True
-            )
-        ],
-        dtype=object,
-    )
-    timestamps = raw.timestamp
-    stamps = np.datetime_as_string(timestamps, unit="s").tolist()
-    users = usage.users
+    names = np.array([*EVENTS, None], dtype=object)[raw.event]  # -1 (identify, group) → None
+    message_ids = [f"demo-{company.seed}-{i + 1:09d}" for i in range(len(raw))]
+    sessions = [
+        None if s < 0 else f"{u}-{d}-{s + 1}"
+        for u, d, s in zip(user_ids.tolist(), raw.day.tolist(), raw.session.tolist(), strict=True)
+    ]
+    stamps = np.datetime_as_string(raw.timestamp, unit="s").tolist()
     payloads = [
-        _payload(kind, message_id, user, key, name, session_id, stamp, users, user_index, company)
-        for kind, message_id, user, key, name, session_id, stamp, user_index in zip(
+        _payload(kind, message_id, user, key, name, session_id, stamp)
+        for kind, message_id, user, key, name, session_id, stamp in zip(
             raw.type.tolist(),
-            message_ids.tolist(),
+            message_ids,
             user_ids.tolist(),
             keys.tolist(),
             names.tolist(),
-            sessions.tolist(),
+            sessions,
             stamps,
-            raw.user.tolist(),
             strict=True,
         )
     ]
+    described = np.flatnonzero(raw.type != TRACK)
+    for i, kind, user in zip(
+        described.tolist(), raw.type[described].tolist(), raw.user[described].tolist(), strict=True
+    ):
+        payloads[i] = _described(kind, payloads[i], usage.users, user, company)
     insert_columns(
         session,
         UsageEvent,
         {
             "message_id": message_ids,
-            "type": types,
+            "type": np.array(MESSAGE_TYPES, dtype=object)[raw.type],
             "event": names,
             "user_id": user_ids,
             "anonymous_id": [None] * len(raw),
             "user_key": user_ids,
             "account_key": keys,
             "session_id": sessions,
-            "timestamp": timestamps,
+            "timestamp": raw.timestamp,
             "received_at": raw.received_at,
             "payload": payloads,
         },
@@ -167,17 +176,16 @@ def _write_raw_events(
         progress=progress,
     )
     if len(raw):
-        last_id = session.scalar(select(func.max(UsageEvent.id)))
-        received = raw.received_at.max().astype(object)
+        received = raw.received_at.max().astype(object).replace(tzinfo=UTC)
         upsert(
             session,
             RollupWatermark,
             [
                 {
                     "source": APP_SOURCE,
-                    "last_id": last_id,
-                    "last_received_at": received.replace(tzinfo=UTC),
-                    "updated_at": received.replace(tzinfo=UTC),
+                    "last_id": session.scalar(select(func.max(UsageEvent.id))),
+                    "last_received_at": received,
+                    "updated_at": received,
                 }
             ],
             key=["source"],
@@ -193,31 +201,36 @@ def _payload(
     event: str | None,
     session_id: str | None,
     stamp: str,
-    users: Any,
-    user: int,
-    company: DemoCompany,
-) -> dict[str, Any]:
-    """The message as a Segment library would have sent it."""
-    message: dict[str, Any] = {
-        "type": MESSAGE_TYPES[kind],
-        "messageId": message_id,
-        "userId": user_id,
-        "timestamp": stamp + "Z",
-        "context": {"groupId": account_key, "library": LIBRARY},
-    }
+) -> JSONText:
+    """A track message as a Segment library sends it, written as JSON text directly (every
+    value is drawn from ids and names without quotes, so none needs escaping)."""
+    common = (
+        f'"messageId": "{message_id}", "userId": "{user_id}", "timestamp": "{stamp}Z", '
+        f'"context": {{"groupId": "{account_key}", '
+        f'"library": {{"name": "{LIBRARY["name"]}", "version": "{LIBRARY["version"]}"}}'
+    )
+    if kind != TRACK:
+        return JSONText(f'{{"type": "{MESSAGE_TYPES[kind]}", {common}}}}}')
+    return JSONText(
+        f'{{"type": "track", "event": "{event}", {common}, "sessionId": "{session_id}"}}, '
+        '"properties": {}}'
+    )
+
+
+def _described(
+    kind: int, payload: str, users: DemoUsers, user: int, company: DemoCompany
+) -> JSONText:
+    """An identify or group message: the common fields plus traits (which may need escaping)."""
+    message: dict[str, Any] = json.loads(payload)
     if kind == IDENTIFY:
         message["traits"] = _user_traits(users, user)
     elif kind == GROUP:
-        message["groupId"] = account_key
+        message["groupId"] = message["context"]["groupId"]
         message["traits"] = _group_traits(company, int(users.account[user]))
-    else:
-        message["event"] = event
-        message["context"]["sessionId"] = session_id
-        message["properties"] = {}
-    return message
+    return JSONText(json.dumps(message))
 
 
-def _user_traits(users: Any, user: int) -> dict[str, Any]:
+def _user_traits(users: DemoUsers, user: int) -> dict[str, Any]:
     traits = {"email": users.email[user], "name": users.name[user]}
     if users.title[user]:
         traits["title"] = users.title[user]

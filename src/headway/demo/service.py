@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -25,7 +25,13 @@ from headway.demo.database_usage import UsageCounts, write_usage
 from headway.demo.files import write_files
 from headway.demo.people import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_team
 from headway.demo.usage import draw_usage
+from headway.health.scores import score_accounts
 from headway.users.service import hash_password
+
+# Health history written with the demo: weekly (daily takes a second per day at 300
+# accounts), so trends and movers have something to compare with.
+HEALTH_HISTORY_DAYS = 90
+HEALTH_HISTORY_STEP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -178,8 +184,23 @@ def generate_demo(
     session.commit()
     # The planner must know the tables are no longer empty, or the first pages crawl.
     refresh_statistics(session)
+    scores = score_health_history(session=session, as_of=company.as_of) if usage else 0
     return _report(
-        company, started, replaced=deleted.accounts if deleted else 0, usage=usage_counts
+        company,
+        started,
+        replaced=deleted.accounts if deleted else 0,
+        usage=usage_counts,
+        health_scores=scores,
+    )
+
+
+def score_health_history(*, session: Session, as_of: date) -> int:
+    """Score every customer weekly over the last HEALTH_HISTORY_DAYS up to as_of; return how
+    many scores were written (each day's scoring commits on its own)."""
+    days = range(HEALTH_HISTORY_DAYS // HEALTH_HISTORY_STEP_DAYS, -1, -1)
+    return sum(
+        score_accounts(session=session, as_of=as_of - timedelta(days=HEALTH_HISTORY_STEP_DAYS * k))
+        for k in days
     )
 
 

@@ -40,7 +40,7 @@ from headway.demo.words import FIRST_NAMES, LAST_NAMES
 USERS_PER_CHUNK = 4_000
 # Chance a typical engaged user is active on a weekday at typical intensity; users who have
 # not taken the product up still sign in now and then.
-ACTIVE_CHANCE = 0.08
+ACTIVE_CHANCE = 0.06
 LURKER_CHANCE = 0.004
 MAX_CHANCE = 0.9
 PROPENSITY_SIGMA = 0.6
@@ -272,25 +272,19 @@ def _draw_chunk(
     row = users.account[chunk] - low
     seat = users.seat[chunk]
     propensity = users.propensity[chunk]
-    licensed = seat[:, None] < days.seats[row]
-    engaged = users.threshold[chunk][:, None] < days.engaged[row]
-    chance = np.where(
-        engaged,
-        np.minimum(
-            ACTIVE_CHANCE
-            * propensity[:, None].astype(np.float32)
-            * days.intensity[row]
-            * days.weekday,
-            MAX_CHANCE,
-        ),
-        LURKER_CHANCE * days.weekday,
-    )
-    chance = np.where(licensed, chance, 0)
+    # (users × days) tables, float32 and in place: they are the bulk of the work.
+    busy = days.intensity * days.weekday
+    chance = busy[row] * (ACTIVE_CHANCE * propensity).astype(np.float32)[:, None]
+    np.minimum(chance, MAX_CHANCE, out=chance)
+    idle = users.threshold[chunk][:, None] >= days.engaged[row]
+    np.copyto(chance, LURKER_CHANCE * days.weekday[None, :], where=idle)
+    unlicensed = seat[:, None] >= days.seats[row]
+    chance[unlicensed] = 0
     # The account's first user reaches first value on its day: it is active then.
     value_column = profiles.value_day[low:high] - days.first_day
     on_value = (seat == 0) & (value_column[row] >= 0) & (value_column[row] < count)
     value_user, value_col = np.flatnonzero(on_value), value_column[row[on_value]]
-    chance[value_user, value_col] = np.where(licensed[value_user, value_col], 1.0, 0.0)
+    chance[value_user, value_col] = np.where(unlicensed[value_user, value_col], 0.0, 1.0)
 
     user_index, column = np.nonzero(rng.random(chance.shape, dtype=np.float32) < chance)
     account_row = row[user_index]

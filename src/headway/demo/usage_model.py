@@ -45,7 +45,7 @@ EVENTS = (
 # is its first value.
 KEY_EVENT = EVENTS[REPORT_CREATED]
 # Mean times per active user and day at typical intensity; Signed In counts the sessions.
-EVENT_RATES = np.array([0.0, 1.2, 0.6, 0.1, 0.04, 0.01, 0.15, 0.02])
+EVENT_RATES = np.array([0.0, 1.0, 0.6, 0.1, 0.04, 0.01, 0.15, 0.02])
 # In the first ONBOARDING_DAYS of a customer period, setting up is most of the work.
 ONBOARDING_DAYS = 60
 ONBOARDING_BOOST = np.array([1.0, 1.0, 1.0, 1.0, 2.0, 12.0, 1.0, 8.0])
@@ -328,7 +328,7 @@ def account_days(
     )
     return AccountDays(
         first_day=first_day,
-        seats=seats.astype(np.int64),
+        seats=seats.astype(np.int32),
         engaged=np.where(customer, engaged, 0).astype(np.float32),
         intensity=np.where(customer, intensity, 0).astype(np.float32),
         tenure=tenure,

@@ -13,9 +13,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from headway.core import clock
 from headway.core.console import command_session, console, err_console, print_json
 from headway.core.errors import HeadwayError
+from headway.health.scorecard_commands import (
+    health_backtest,
+    health_export,
+    health_import,
+    health_scorecards,
+)
 from headway.health.scores import band_counts, score_accounts
 
 app = typer.Typer(help="Customer health: scores, scorecards, backtests.", no_args_is_help=True)
+app.command("scorecards")(health_scorecards)
+app.command("export")(health_export)
+app.command("import")(health_import)
+app.command("backtest")(health_backtest)
 # Scoring at least this many accounts shows a progress bar.
 PROGRESS_FROM_ACCOUNTS = 2_000
 

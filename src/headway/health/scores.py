@@ -9,7 +9,6 @@ distinct source and parameters for all the accounts that need it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -22,32 +21,30 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, Segment
-from headway.accounts.service import get_account, get_segment
-from headway.core import clock
-from headway.core.errors import InvalidInput, NotFound
+from headway.accounts.service import get_segment
+from headway.core.errors import InvalidInput
 from headway.health.builtin_sources import id_chunks, read_once, shared_reads
 from headway.health.customers import Customer, customers_as_of
-from headway.health.definition import Bands, ScorecardDefinition, Trend
+from headway.health.definition import ScorecardDefinition
 from headway.health.history import (
     BANDS,
+    AccountHealth,
+    account_health,
     band_counts,
     latest_on_or_before,
     latest_scores,
+    measure_of,
     score_history,
 )
-from headway.health.models import HealthScore, Scorecard
+from headway.health.models import HealthScore
 from headway.health.scorecards import (
     CurrentScorecard,
-    definition_of,
-    get_version,
     scorecards_by_segment,
 )
 from headway.health.scoring import (
     Band,
-    Direction,
     MeasureResult,
     score_account,
-    trend_of,
 )
 from headway.health.sources import get_measure_source
 from headway.users.models import User
@@ -63,6 +60,7 @@ __all__ = [
     "health_distribution",
     "latest_on_or_before",
     "latest_scores",
+    "measure_of",
     "movers",
     "score_accounts",
     "score_history",
@@ -211,81 +209,6 @@ def score_accounts(
             progress(min(done * SCORE_BATCH, len(ids)), len(ids))
     session.commit()
     return written
-
-
-# --- one account ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccountHealth:
-    """An account's latest score as of a day, explained, with its trend and history."""
-
-    account_id: int
-    day: date | None  # the day of the score shown; None without any score
-    score: float | None
-    band: str | None
-    trend: Direction | None
-    scorecard_key: str | None
-    scorecard_name: str | None
-    version: int | None
-    bands: Bands  # the thresholds of the version that gave the score
-    measures: list[MeasureResult]
-    pulled_down: list[MeasureResult]  # the measures that cost points, most first
-    history: list[tuple[date, float]]
-
-
-def measure_of(detail: Mapping[str, Any]) -> MeasureResult:
-    """A stored measure detail read back."""
-    return MeasureResult(
-        key=detail["key"],
-        name=detail.get("name", detail["key"]),
-        group=detail.get("group", ""),
-        source=detail.get("source", ""),
-        value=detail.get("value"),
-        score=detail.get("score"),
-        weight=detail.get("weight", 0.0),
-        share=detail.get("share", 0.0),
-        points=detail.get("points", 0.0),
-        lost=detail.get("lost", 0.0),
-        no_data=detail.get("no_data", detail.get("value") is None),
-    )
-
-
-def account_health(
-    *, session: Session, account_id: int, as_of: date | None = None, days: int = 180
-) -> AccountHealth:
-    """Explain an account's latest score up to as_of (default today): what pulled it down."""
-    get_account(session=session, account_id=account_id)
-    day = as_of or clock.today()
-    history = score_history(session=session, account_id=account_id, days=days, as_of=day)
-    stored = latest_on_or_before(session=session, day=day, account_ids=[account_id]).get(account_id)
-    if stored is None:
-        return AccountHealth(
-            account_id, None, None, None, None, None, None, None, Bands(), [], [], history
-        )
-    scorecard = session.get(Scorecard, stored.scorecard_id)
-    definition = None
-    if scorecard is not None:
-        with contextlib.suppress(NotFound):
-            definition = definition_of(
-                get_version(session=session, scorecard=scorecard, version=stored.version)
-            )
-    measures = [measure_of(detail) for detail in stored.details]
-    pulled_down = sorted((m for m in measures if m.lost > 0), key=lambda m: -m.lost)
-    return AccountHealth(
-        account_id=account_id,
-        day=stored.day,
-        score=stored.score,
-        band=stored.band,
-        trend=trend_of(history, day, definition.trend if definition else Trend()),
-        scorecard_key=scorecard.key if scorecard else None,
-        scorecard_name=scorecard.name if scorecard else None,
-        version=stored.version,
-        bands=definition.bands if definition else Bands(),
-        measures=measures,
-        pulled_down=pulled_down,
-        history=history,
-    )
 
 
 # --- the portfolio -------------------------------------------------------------------------
