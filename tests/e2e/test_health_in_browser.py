@@ -37,8 +37,8 @@ def drawn(page: Page, selector: str) -> list[dict]:
     """The charts under a selector once Chart.js has drawn them all (after htmx settles)."""
     handle = page.wait_for_function(
         """(selector) => {
-            const canvases = Array.from(document.querySelectorAll(`${selector} canvas[data-chart]`));
-            const charts = canvases.map((canvas) => Chart.getChart(canvas));
+            const found = document.querySelectorAll(`${selector} canvas[data-chart]`);
+            const charts = Array.from(found).map((canvas) => Chart.getChart(canvas));
             if (!charts.length || charts.some((chart) => !chart)) return null;
             return charts.map((chart) => ({
                 labels: chart.data.labels,
@@ -96,7 +96,9 @@ def test_a_viewer_sees_health_by_segment_and_csm_and_why_globex_dropped(
     assert script_errors == []
 
 
-def test_a_manager_previews_a_scorecard_change_and_saves_it(page: Page, company, dave, script_errors):
+def test_a_manager_previews_a_scorecard_change_and_saves_it(
+    page: Page, company, dave, script_errors
+):
     log_in(page, dave, "/health/scorecards/default")
     expect(page.locator("#backtest-v2")).to_be_visible()  # the backtest loads after the page
     expect(page.locator("#scorecard-backtest")).to_contain_text("How to read AUC")
@@ -112,7 +114,9 @@ def test_a_manager_previews_a_scorecard_change_and_saves_it(page: Page, company,
     page.get_by_label("Note for the new version").fill("Seats: 20 % is enough")
     page.get_by_role("button", name="Save as new version").click()
     page.wait_for_url(re.compile(r"/health/scorecards/default\?saved=3$"))
-    expect(page.locator(".notice")).to_have_text("Version 3 saved; scores use it from the next run.")
+    expect(page.locator(".notice")).to_have_text(
+        "Version 3 saved; scores use it from the next run."
+    )
     expect(page.locator("#scorecard-versions li").first).to_contain_text("Seats: 20 % is enough")
     expect(page.locator("#definition-title")).to_have_text("Version 3")
     expect(page.locator("#backtest-v3")).to_be_visible()

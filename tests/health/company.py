@@ -3,13 +3,16 @@
 Customers since 1 November 2025; read on 31 March 2026 (TODAY). Usage is written as the
 daily rollups would have it; scores are written by the scoring service on SCORED_DAYS.
 
-| account  | segment    | CSM  | seats | usage                                                        |
-| -------- | ---------- | ---- | ----- | ------------------------------------------------------------ |
-| Acme     | high-touch | Bob  | 10    | 8 users every day of the last 60, a report created each day  |
-| Globex   | none       | Erin | 10    | as Acme until 31 days ago; then u1 and u2 from 20 to 10 days |
-|          |            |      |       | ago, 2 reports (15 and 12 days ago); last seen 10 days ago   |
-| Umbrella | mid-touch  | Erin | 20    | 8 users every day of the last 60, a report each Monday       |
-| Initech  | none       | Bob  | —     | none: no measure has data, so it has no score                |
+| account  | segment    | CSM  | seats | usage                                                     |
+| -------- | ---------- | ---- | ----- | --------------------------------------------------------- |
+| Acme     | high-touch | Bob  | 10    | 8 users every day of the last 60, a report each day       |
+| Globex   | mid-touch* | Erin | 10    | as Acme until 31 days ago; then u1 and u2 from 20 to 10   |
+|          |            |      |       | days ago, 2 reports (15 and 12 days ago); last seen 10    |
+|          |            |      |       | days ago                                                  |
+| Umbrella | mid-touch  | Erin | 20    | 8 users every day of the last 60, a report each Monday    |
+| Initech  | none       | Bob  | —     | none: no measure has data, so it has no score             |
+
+(*) by the ARR rule: USD 1,000 a month is mid-touch.
 
 The default scorecard gets a version 2 without its Outcomes group (no goals or touches here),
 so Adoption weighs 50/70 and Revenue 20/70. Globex today:
@@ -127,7 +130,9 @@ def build_health_company(session: Session, *, bob: User, erin: User) -> HealthCo
     with time_machine.travel(since, tick=False):
         acme = make_account(session, "crm-acme", "Acme", owner=bob, segment="high-touch")
         globex = make_account(session, "crm-globex", "Globex", owner=erin)
-        umbrella = make_account(session, "crm-umbrella", "Umbrella", owner=erin, segment="mid-touch")
+        umbrella = make_account(
+            session, "crm-umbrella", "Umbrella", owner=erin, segment="mid-touch"
+        )
         initech = make_account(session, "crm-initech", "Initech", owner=bob)
         subscribe(session, acme, "sub-acme", "100", CUSTOMERS_SINCE, quantity=10)
         subscribe(session, globex, "sub-globex", "100", CUSTOMERS_SINCE, quantity=10)
@@ -137,9 +142,7 @@ def build_health_company(session: Session, *, bob: User, erin: User) -> HealthCo
     add_usage(
         session, "crm-umbrella", [d for d in recent if d.weekday() != 0], TEAM, {"Page Viewed": 4}
     )
-    add_usage(
-        session, "crm-umbrella", [d for d in recent if d.weekday() == 0], TEAM, {REPORT: 1}
-    )
+    add_usage(session, "crm-umbrella", [d for d in recent if d.weekday() == 0], TEAM, {REPORT: 1})
     add_usage(
         session,
         "crm-globex",
@@ -149,8 +152,16 @@ def build_health_company(session: Session, *, bob: User, erin: User) -> HealthCo
     )
     quiet = days(TODAY - timedelta(days=20), TODAY - timedelta(days=10))
     reports = {TODAY - timedelta(days=15), TODAY - timedelta(days=12)}
-    add_usage(session, "crm-globex", [d for d in quiet if d not in reports], ["u1", "u2"], {"Dashboard Viewed": 2})
-    add_usage(session, "crm-globex", sorted(reports), ["u1", "u2"], {REPORT: 1, "Dashboard Viewed": 1})
+    add_usage(
+        session,
+        "crm-globex",
+        [d for d in quiet if d not in reports],
+        ["u1", "u2"],
+        {"Dashboard Viewed": 2},
+    )
+    add_usage(
+        session, "crm-globex", sorted(reports), ["u1", "u2"], {REPORT: 1, "Dashboard Viewed": 1}
+    )
     usage_and_revenue(session)
     for day in SCORED_DAYS:
         score_accounts(session=session, as_of=day)

@@ -151,12 +151,16 @@ def _settle(page: Page) -> None:
 
 
 def _cards_clip(page: Page) -> dict[str, float]:
-    """The part of the account page from the health card to the end of the usage card."""
+    """The health card down to the end of the usage card, in the width of the main column."""
     top = page.locator("#account-health").bounding_box()
     bottom = page.locator("#account-usage").bounding_box()
     assert top is not None and bottom is not None
-    width = page.viewport_size["width"] if page.viewport_size else 1366
-    return {"x": 0, "y": top["y"] - 16, "width": width, "height": bottom["y"] + bottom["height"] - top["y"] + 32}
+    return {
+        "x": top["x"] - 16,
+        "y": top["y"] - 16,
+        "width": top["width"] + 32,
+        "height": bottom["y"] + bottom["height"] - top["y"] + 32,
+    }
 
 
 def main() -> None:
@@ -196,7 +200,11 @@ def main() -> None:
                         page.screenshot(path=str(target), clip=_cards_clip(page), full_page=True)
                         print(target)
                     if args.readme and label == "laptop" and name in ("portfolio", "account"):
-                        doc = ROOT / "docs" / ("health.png" if name == "portfolio" else "account-health.png")
+                        doc = (
+                            ROOT
+                            / "docs"
+                            / ("health.png" if name == "portfolio" else "account-health.png")
+                        )
                         if name == "portfolio":
                             page.screenshot(path=str(doc), full_page=True)
                         else:

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from headway.health.scorecards import export_yaml, get_scorecard, list_versions
-from tests.health.company import NOW, TODAY, HealthCompany, build_health_company
+from tests.health.company import NOW, HealthCompany, build_health_company
 from tests.helpers import csrf_token, login
 
 
@@ -38,9 +38,7 @@ def charts(html: str) -> list[str]:
 # --- who may see what --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", ["/health", "/health/scorecards", "/health/scorecards/default"]
-)
+@pytest.mark.parametrize("path", ["/health", "/health/scorecards", "/health/scorecards/default"])
 def test_the_health_pages_send_a_visitor_to_the_login_page(client, path):
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 303
@@ -125,7 +123,11 @@ def test_the_health_card_explains_what_pulled_the_score_down(client, carol, comp
     login(client, carol)
     with time_machine.travel(NOW, tick=False):
         page = client.get(f"/accounts/{company.globex.id}").text
-    card = page[page.index('id="account-health"') : page.index("</section>", page.index('id="account-health"'))]
+    card = page[
+        page.index('id="account-health"') : page.index(
+            "</section>", page.index('id="account-health"')
+        )
+    ]
     assert 'class="health-value">40<' in card
     assert "band-solid-red" in card
     assert "trend-down" in card
@@ -142,9 +144,7 @@ def test_the_health_card_explains_what_pulled_the_score_down(client, carol, comp
     assert 'class="health-history"' in card  # five daily scores: a sparkline
 
 
-def test_health_comes_right_after_the_outcome_cards_on_the_account_page(
-    client, carol, company
-):
+def test_health_comes_right_after_the_outcome_cards_on_the_account_page(client, carol, company):
     login(client, carol)
     with time_machine.travel(NOW, tick=False):
         page = client.get(f"/accounts/{company.acme.id}").text
@@ -191,13 +191,15 @@ def changed_yaml(session) -> str:
 def test_the_editor_shows_the_definition_as_a_table_and_as_yaml(client, dave, company):
     login(client, dave)
     page = client.get("/health/scorecards/default").text
-    table = page[page.index('class="definition"') : page.index("</table>", page.index('class="definition"'))]
+    table = page[
+        page.index('class="definition"') : page.index("</table>", page.index('class="definition"'))
+    ]
     text = text_of(table)
     assert "Adoption 71 %" in text  # 50 of the 70 group weight of version 2
     assert "Monthly active users ÷ licensed seats" in text
     assert "0 at 10 % or less, 100 at 80 % or more, straight between" in text
     assert "below 3 days → 100" in text
-    assert "40 % of the group 29 %" in text  # seat utilisation: 40 % of Adoption's 71 %
+    assert "weights renormalised 40 % 29 %" in text  # seat utilisation: 40 % of Adoption's 71 %
     assert "scorecards:" in page and 'name="yaml"' in page
     assert 'hx-get="/health/scorecards/default/backtest"' in page
 

@@ -273,6 +273,28 @@ def test_an_import_saves_new_versions_and_new_scorecards(session, dave, mid_touc
     assert list_versions(session=session, scorecard=high_touch)[0].created_by == "dave@example.com"
 
 
+def test_a_new_segment_scorecard_takes_its_accounts_from_the_default(session, paying_mid_touch):
+    text = export_yaml(session=session, keys=["default"])
+    document = yaml.safe_load(text)
+    card = revenue_only().model_dump(mode="json", by_alias=True, exclude_none=True)
+    document["scorecards"].append(
+        {"key": "mid-touch", "name": "Mid-touch health", "segment": "mid-touch", **card}
+    )
+
+    preview = _import(session, yaml.safe_dump(document), dry_run=True)
+
+    default, mid_touch = preview.scorecards
+    assert (default.action, default.accounts) == ("unchanged", 0)
+    assert (mid_touch.action, mid_touch.version_before, mid_touch.version_after) == (
+        "new_scorecard",
+        None,
+        1,
+    )
+    assert mid_touch.accounts == 2
+    assert [m.score_after for m in mid_touch.movers] == [pytest.approx(200 / 3)] * 2
+    assert [c.key for c in list_scorecards(session=session)] == ["default"]
+
+
 def test_an_import_with_one_bad_scorecard_saves_none(session, mid_touch_card):
     document = yaml.safe_load(export_yaml(session=session, keys=["mid-touch"]))
     document["scorecards"][0]["groups"][0]["measures"][0]["scoring"]["best"] = 0.0

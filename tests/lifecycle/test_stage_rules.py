@@ -23,6 +23,7 @@ from headway.lifecycle.rules import (
     check_rule,
     plan_moves,
     reason_of,
+    window,
 )
 from headway.lifecycle.stages import apply_stage_rules
 from headway.users.service import actor_for_user, permissions_of
@@ -57,6 +58,14 @@ BACK = Rule(3, "loyal", "adoption", "unhealthy_for_days", 30)
 )  # fmt: skip
 def test_reason_of_a_rule_for_an_account(rule, facts, reason):
     assert reason_of(rule, facts, TODAY) == reason
+
+
+@pytest.mark.parametrize(
+    ("as_of", "days", "first"),
+    [(TODAY, 90, D(2025, 12, 3)), (TODAY, 1, TODAY), (D(1, 1, 5), 90, D(1, 1, 1))],
+)
+def test_the_window_of_the_last_days_includes_the_day(as_of, days, first):
+    assert window(as_of, days) == (first, as_of)
 
 
 def test_rules_apply_in_order_one_step_per_run_and_never_to_churned_accounts():

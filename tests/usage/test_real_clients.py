@@ -32,19 +32,20 @@ def key(session, alice) -> str:
 
 def configured(module: ModuleType, settings: dict[str, Any]) -> Iterator[ModuleType]:
     """Set a library's module-level settings for one test, then put them back."""
-    before = {name: getattr(module, name) for name in settings}
+    library: Any = module  # its settings are plain module attributes
+    before = {name: getattr(library, name) for name in settings}
     for name, value in settings.items():
-        setattr(module, name, value)
-    module.default_client = None
+        setattr(library, name, value)
+    library.default_client = None
     try:
-        yield module
+        yield library
     finally:
-        client = module.default_client
+        client = library.default_client
         if client is not None and not client.sync_mode:
             client.shutdown()  # flushes, then stops its sending thread
-        module.default_client = None
+        library.default_client = None
         for name, value in before.items():
-            setattr(module, name, value)
+            setattr(library, name, value)
 
 
 @pytest.fixture

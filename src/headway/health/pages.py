@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,9 +21,10 @@ from headway.accounts.presenters import owner_candidates
 from headway.accounts.sections import register_account_section, wants_fragment
 from headway.accounts.service import list_segments
 from headway.core import clock
-from headway.core.errors import InvalidInput
+from headway.core.errors import InvalidInput, NotFound
 from headway.core.fields import MAX_DB_INT
 from headway.health import presenters as present
+from headway.health import scorecard_presenters as editor
 from headway.health.backtest import DEFAULT_HORIZON_DAYS, backtest
 from headway.health.definition import Trend
 from headway.health.scorecard_yaml import parse_scorecards
@@ -49,7 +50,6 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 SHOWN_MOVERS = 10
 SHOWN_UNSCORED = 60
 HISTORY_DAYS = 180
-ScorecardKey = Annotated[str, Query(max_length=64)]
 
 
 def may_edit_scorecards(permissions: Permissions) -> bool:
@@ -74,10 +74,6 @@ class HealthQuery:
             raise InvalidInput(f"CSM must be a user id, not {self.owner!r}")
         return int(self.owner)
 
-    def url(self) -> str:
-        params = {k: v for k, v in {"segment": self.segment, "owner": self.owner}.items() if v}
-        return "/health" + (f"?{urlencode(params)}" if params else "")
-
 
 def _portfolio(session: Session, query: HealthQuery, today: date) -> dict[str, Any]:
     """The counts, charts, movers and unscored accounts the portfolio shows."""
@@ -97,7 +93,8 @@ def _portfolio(session: Session, query: HealthQuery, today: date) -> dict[str, A
         drops = movers(
             session=session, as_of=today, window_days=window, limit=SHOWN_MOVERS, **filters
         )
-    except InvalidInput as error:
+    except (InvalidInput, NotFound) as error:
+        # A filter that names no segment or CSM is said beside the filters that fix it.
         context["error"] = str(error)
         return context
     counts, unscored = present.total_counts(by_segment)
@@ -106,9 +103,7 @@ def _portfolio(session: Session, query: HealthQuery, today: date) -> dict[str, A
         totals=present.band_counts(counts, unscored),
         segment_chart=present.distribution_chart(by_segment),
         csm_chart=present.distribution_chart(by_csm),
-        movers=[
-            present.MoverLine.of(mover, names.get(mover.owner_id or 0)) for mover in drops
-        ],
+        movers=[present.MoverLine.of(mover, names.get(mover.owner_id or 0)) for mover in drops],
         unscored_total=unscored,
         unscored_rows=[row for row in by_segment if row.no_score],
     )
@@ -169,7 +164,7 @@ def scorecard_list(request: Request, session: SessionDep, principal: PageUser) -
 
 def _editor(
     request: Request,
-    session: SessionDep,
+    session: Session,
     principal: Principal,
     key: str,
     *,
@@ -179,6 +174,7 @@ def _editor(
     save_error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The editor page, with the text someone tried to save when it could not be."""
     card = get_scorecard(session=session, key=key)
     definition = current_definition(session=session, scorecard=card)
     segments = {s.key: s.name for s in list_segments(session=session)}
@@ -192,10 +188,10 @@ def _editor(
             "is_default": card.is_default,
             "current_version": card.current_version,
         },
-        "aggregation": present.AGGREGATION_TEXT[definition.aggregation],
+        "aggregation": editor.AGGREGATION_TEXT[definition.aggregation],
         "bands": definition.bands,
         "trend": definition.trend,
-        "groups": present.definition_rows(definition, sources),
+        "groups": editor.definition_rows(definition, sources),
         "yaml_text": export_yaml(session=session, keys=[card.key]) if text is None else text,
         "note": note,
         "versions": list_versions(session=session, scorecard=card),
@@ -229,15 +225,15 @@ def scorecard_backtest(
     """The AUC of each version against churn within the horizon (loaded after the page)."""
     card = get_scorecard(session=session, key=key)
     problem = None
-    lines: list[present.BacktestLine] = []
+    lines: list[editor.BacktestLine] = []
     try:
-        lines = present.backtest_lines(backtest(session=session, scorecard_key=card.key))
+        lines = editor.backtest_lines(backtest(session=session, scorecard_key=card.key))
     except InvalidInput as error:
         problem = str(error)
     context = {
         "scorecard": {"key": card.key, "current_version": card.current_version},
         "backtest": lines,
-        "auc_chart": present.auc_chart(lines, card.current_version),
+        "auc_chart": editor.auc_chart(lines, card.current_version),
         "horizon_days": DEFAULT_HORIZON_DAYS,
         "backtest_problem": problem,
     }
@@ -271,7 +267,7 @@ def preview_scorecard(
     get_scorecard(session=session, key=key)
     problem = _single_scorecard_problem(yaml, key)
     if problem:
-        preview = present.Preview(clock.today(), [problem])
+        preview = editor.Preview(clock.today(), [problem])
     else:
         result = import_yaml(
             session=session,
@@ -280,7 +276,7 @@ def preview_scorecard(
             text=yaml,
             dry_run=True,
         )
-        preview = present.preview_of(result, key)
+        preview = editor.preview_of(result, key)
     response: Response = render(request, "health/_preview.html", {"preview": preview})
     return response
 
@@ -310,9 +306,15 @@ def save_scorecard_version(
         problem = "; ".join(result.errors) or None
     if problem:
         return _editor(
-            request, session, principal, key, text=yaml, note=note, save_error=problem,
+            request,
+            session,
+            principal,
+            key,
+            text=yaml,
+            note=note,
+            save_error=problem,
             status_code=422,
-        )  # fmt: skip
+        )
     session.expire_all()
     after = get_scorecard(session=session, key=key).current_version
     target = f"/health/scorecards/{quote(key)}"

@@ -9,7 +9,7 @@ back), so new scorecards and segments that change hands count exactly as they wi
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,7 @@ from headway.core import clock
 from headway.core.audit import Actor
 from headway.core.errors import InvalidInput
 from headway.health.builtin_sources import id_chunks
+from headway.health.customers import customers_as_of
 from headway.health.models import Scorecard
 from headway.health.scorecard_yaml import ScorecardEntry, parse_scorecards
 from headway.health.scorecards import (
@@ -323,36 +324,37 @@ def import_scorecards(
             }
         )
     names = _names(session, maybe)
+    customers = {c.id for c in customers_as_of(session=session, as_of=today)}
     before_scores = _scores(session, today, maybe)
-    apply_entries(session=session, actor=actor, entries=entries, note=note)
-    now_stored = {s.key: s for s in list_scorecards(session=session)}
-    covered = {
-        p.key: (
-            accounts_of_scorecard(session=session, scorecard=now_stored[p.key])
+    try:
+        apply_entries(session=session, actor=actor, entries=entries, note=note)
+        now_stored = {s.key: s for s in list_scorecards(session=session)}
+        covered = {
+            p.key: [
+                account_id
+                for account_id in accounts_of_scorecard(
+                    session=session, scorecard=now_stored[p.key]
+                )
+                if account_id in customers
+            ]
             if p.key in touched
             else []
-        )
-        for p in planned
-    }
-    after_scores = _scores(session, today, sorted({a for ids in covered.values() for a in ids}))
-    result = [
-        _effect(
-            ScorecardChange(
-                p.key,
-                p.name,
-                p.segment,
-                p.action,
-                p.version_before,
-                now_stored[p.key].current_version,
-                p.changed_fields,
-            ),
-            covered[p.key],
-            before_scores,
-            after_scores,
-            names,
-        )
-        for p in planned
-    ]
+            for p in planned
+        }
+        after_scores = _scores(session, today, sorted({a for ids in covered.values() for a in ids}))
+        result = [
+            _effect(
+                replace(p, version_after=now_stored[p.key].current_version),
+                covered[p.key],
+                before_scores,
+                after_scores,
+                names,
+            )
+            for p in planned
+        ]
+    except BaseException:
+        session.rollback()
+        raise
     if dry_run:
         session.rollback()
     else:

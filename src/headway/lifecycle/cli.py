@@ -10,7 +10,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TaskID,
@@ -207,7 +206,7 @@ def _progress_display(quiet: bool) -> Iterator[StepProgress | None]:
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.fields[count]}", justify="right"),
         TimeElapsedColumn(),
         console=err_console,
         transient=False,
@@ -216,8 +215,17 @@ def _progress_display(quiet: bool) -> Iterator[StepProgress | None]:
 
         def report(step: str, done: int, total: int | None) -> None:
             if step not in tasks:
-                tasks[step] = progress.add_task(STEP_LABELS[step], total=total)
-            progress.update(tasks[step], completed=done, total=total)
+                tasks[step] = progress.add_task(STEP_LABELS[step], total=None, count="")
+            if total is None:
+                return
+            # A step that ends reports done == total: its count alone, and a full bar even at 0.
+            count = f"{done:,}" if done == total else f"{done:,}/{total:,}"
+            progress.update(
+                tasks[step],
+                completed=max(done, 1) if done == total else done,
+                total=max(total, 1),
+                count=count,
+            )
 
         yield report
 

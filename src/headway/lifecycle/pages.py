@@ -49,10 +49,14 @@ Number = Annotated[str, Form(max_length=12)]
 
 
 def ttfv_chart(groups: list[TtfvGroup], kind: str) -> dict[str, Any] | None:
-    """Median, p75 and p90 days per group: bars by segment, lines over cohorts."""
-    shown = [g for g in groups if g.figures.reached]
-    if not shown:
+    """Median, p75 and p90 days per group: bars by segment, lines over cohorts.
+
+    Every cohort is a point on the line (a gap where nobody reached first value yet, as in the
+    latest months); segments where nobody reached it are left out.
+    """
+    if not any(g.figures.reached for g in groups):
         return None
+    shown = [g for g in groups if g.figures.reached or (kind == "cohort" and g.figures.count)]
     return {
         "kind": "ttfv-days",
         "type": "line" if kind == "cohort" else "bar",

@@ -87,6 +87,8 @@ class PlannedMove:
 
 def window(as_of: date, days: int) -> tuple[date, date]:
     """The first and last day of the last `days` days up to `as_of`, both included."""
+    if as_of.toordinal() <= days:  # no calendar before year 1
+        return date.min, as_of
     return as_of - timedelta(days=days - 1), as_of
 
 

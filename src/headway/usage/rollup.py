@@ -20,7 +20,7 @@ import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import case, delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from headway.analytics import backends
@@ -238,7 +238,7 @@ def _rewrite(session: Session, connection: BaseBackend, plan: _Plan, *, full: bo
     events = plan.events
     if full:
         for model in ROLLUP_TABLES:
-            session.execute(model.__table__.delete())
+            session.execute(delete(model).execution_options(synchronize_session=False))
     elif plan.days is None:
         # Every event is new (a source's first run): replace every pair it has, if any.
         if not _rollups_empty(session):
@@ -268,10 +268,11 @@ def _rollups_empty(session: Session) -> bool:
 
 def _delete_pairs(session: Session, pairs: Sequence[tuple[str, date]]) -> None:
     for model in ROLLUP_TABLES:
-        table = model.__table__
-        key = tuple_(table.c.account_key, table.c.day)
+        key = tuple_(model.account_key, model.day)
         for start in range(0, len(pairs), DELETE_CHUNK):
-            session.execute(table.delete().where(key.in_(pairs[start : start + DELETE_CHUNK])))
+            chunk = pairs[start : start + DELETE_CHUNK]
+            statement = delete(model).where(key.in_(chunk))
+            session.execute(statement.execution_options(synchronize_session=False))
 
 
 def _with_next_day(days: pa.Table) -> pa.Table:

@@ -367,7 +367,7 @@
     };
     settings.scales = {
       x: {
-        min: 0, max: 1, ticks: { stepSize: 0.25 },
+        min: 0, max: 1, ticks: { stepSize: 0.25, callback: (value) => String(value) },
         grid: { color: (context) => (context.tick.value === 0.5 ? css("--text", "#1d2530") : css("--grid", "#eef0f3")) },
       },
       y: { grid: { display: false } },
