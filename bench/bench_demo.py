@@ -63,6 +63,7 @@ def run_case(case: str, accounts: int) -> dict[str, object]:
                 seed=SEED,
                 accounts=accounts,
                 as_of=AS_OF,
+                usage=False,  # usage at scale: `headway demo events` (bench_demo_events)
             ).as_dict()
     return {
         "case": case,

@@ -14,6 +14,7 @@ import argparse
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -34,7 +35,6 @@ from headway.users.service import create_api_key, create_user
 
 EVENTS = ("Signed In", "Dashboard Viewed", "Report Created", "Report Shared", "Export Downloaded")
 BATCH = 500
-PORT = 8765
 
 
 def messages(count: int) -> list[dict[str, object]]:
@@ -73,34 +73,51 @@ def ingest_key(url: str) -> str:
     return secret
 
 
-def send_over_http(url: str, rows: list[dict[str, object]], senders: int) -> float:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def send_over_http(
+    url: str, key: str, rows: list[dict[str, object]], senders: int
+) -> tuple[float, int, int]:
+    """Post the rows in batches; return the seconds, messages stored and duplicates."""
     environment = {**os.environ, "HEADWAY_DATABASE_URL": url, "HEADWAY_SECRET_KEY": "b" * 40}
+    port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "headway.cli", "serve", "--port", str(PORT)],
+        [sys.executable, "-m", "headway.cli", "serve", "--port", str(port)],
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        base = f"http://127.0.0.1:{PORT}"
-        for _ in range(200):
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            if server.poll() is not None:
+                raise SystemExit(f"headway serve stopped with status {server.returncode}")
             try:
                 httpx.get(f"{base}/login", timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        key = ingest_key(url)
+        else:
+            raise SystemExit("headway serve did not answer within 60 s")
         batches = [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
 
-        def post(batch: list[dict[str, object]]) -> None:
-            with httpx.Client(auth=(key, ""), timeout=60) as client:
+        with httpx.Client(auth=(key, ""), timeout=120) as client:
+
+            def post(batch: list[dict[str, object]]) -> tuple[int, int]:
                 response = client.post(f"{base}/v1/batch", json={"batch": batch})
                 response.raise_for_status()
+                answer = response.json()
+                return int(answer["stored"]), int(answer["duplicates"])
 
-        start = time.perf_counter()
-        with ThreadPoolExecutor(senders) as pool:
-            list(pool.map(post, batches))
-        return time.perf_counter() - start
+            start = time.perf_counter()
+            with ThreadPoolExecutor(senders) as pool:
+                answers = list(pool.map(post, batches))
+            seconds = time.perf_counter() - start
+        return seconds, sum(a[0] for a in answers), sum(a[1] for a in answers)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -141,8 +158,17 @@ def main() -> None:
 
     http_url = fresh_postgres_database("headway_bench_ingest")
     upgrade_schema(http_url)
-    http_seconds = send_over_http(http_url, rows, args.senders)
-    resend_seconds = send_over_http(http_url, rows[: len(rows) // 4], args.senders)
+    key = ingest_key(http_url)  # one key for both runs: its owner's email is unique
+    quarter = len(rows) // 4
+    http_seconds, stored, _ = send_over_http(http_url, key, rows, args.senders)
+    resend_seconds, restored, duplicates = send_over_http(
+        http_url, key, rows[:quarter], args.senders
+    )
+    if (stored, restored, duplicates) != (len(rows), 0, quarter):
+        raise SystemExit(
+            f"expected {len(rows):,} stored then {quarter:,} duplicates; got {stored:,} stored, "
+            f"then {restored:,} stored and {duplicates:,} duplicates"
+        )
 
     copy_url = fresh_postgres_database("headway_bench_copy")
     upgrade_schema(copy_url)
@@ -154,7 +180,6 @@ def main() -> None:
     print("| path | seconds | events/s |")
     print("| --- | ---: | ---: |")
     print(f"| POST /v1/batch | {http_seconds:.1f} | {args.events / http_seconds:,.0f} |")
-    quarter = len(rows) // 4
     print(
         f"| the first quarter re-sent (all duplicates) | {resend_seconds:.1f} | "
         f"{quarter / resend_seconds:,.0f} |"

@@ -38,8 +38,15 @@ def count(session: Session, model: type) -> int:
 
 
 def generate(session: Session, seed: int = 3, *, replace: bool = False) -> DemoReport:
+    # Usage has tests of its own (test_database_usage.py); these check the rest, faster.
     return generate_demo(
-        session=session, actor=DEMO, seed=seed, accounts=ACCOUNTS, as_of=AS_OF, replace=replace
+        session=session,
+        actor=DEMO,
+        seed=seed,
+        accounts=ACCOUNTS,
+        as_of=AS_OF,
+        replace=replace,
+        usage=False,
     )
 
 

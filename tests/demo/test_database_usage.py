@@ -37,10 +37,21 @@ def count(session: Session, model: type) -> int:
 
 
 def generate(
-    session: Session, seed: int = 3, accounts: int = ACCOUNTS, *, replace: bool = False
+    session: Session,
+    seed: int = 3,
+    accounts: int = ACCOUNTS,
+    *,
+    replace: bool = False,
+    health_history: bool = False,
 ) -> DemoReport:
     return generate_demo(
-        session=session, actor=DEMO, seed=seed, accounts=accounts, as_of=AS_OF, replace=replace
+        session=session,
+        actor=DEMO,
+        seed=seed,
+        accounts=accounts,
+        as_of=AS_OF,
+        replace=replace,
+        health_history=health_history,
     )
 
 
@@ -132,15 +143,15 @@ def test_users_are_identified_at_their_accounts_domain_and_some_are_its_contacts
 
 
 def test_health_is_scored_weekly_over_the_last_90_days(session: Session) -> None:
-    report = generate(session)
+    report = generate(session, health_history=True)
     days = list(session.scalars(select(HealthScore.day).distinct().order_by(HealthScore.day)))
     assert days == [AS_OF - timedelta(days=7 * k) for k in range(12, -1, -1)]
     assert report.health_scores == count(session, HealthScore) > 0
 
 
 def test_replace_swaps_the_earlier_usage_and_health(session: Session) -> None:
-    generate(session, seed=3)
-    report = generate(session, seed=4, replace=True)
+    generate(session, seed=3, health_history=True)
+    report = generate(session, seed=4, replace=True, health_history=True)
     usage = draw_usage(generate_company(seed=4, as_of=AS_OF, accounts=ACCOUNTS))
     assert count(session, UsageActiveUser) == len(usage.active)
     assert count(session, UsageIdentity) == report.product_users

@@ -221,6 +221,28 @@ def test_segment_flat_files_roll_up_with_the_event_time_as_watermark(session, tm
     }
 
 
+def test_a_second_file_replaces_only_the_days_it_has(session, tmp_path):
+    march = tmp_path / "march.csv"
+    march.write_text(FLAT_CSV)
+    april = tmp_path / "april.csv"
+    april.write_text(
+        "timestamp,account_id,user_id,event\n"
+        "2026-03-03T08:00:00Z,acme,u3,Login\n"
+        "2026-04-01T08:00:00Z,acme,u3,Login\n"
+    )
+    rollup_usage(session=session, source="duckdb", path=str(march))
+
+    run = rollup_usage(session=session, source="duckdb", path=str(april))
+
+    # Each file is its own source: the 3rd now holds April's file's event alone.
+    assert (run.events_read, run.days_written) == (2, 2)
+    assert daily(session) == {
+        ("acme", MAR_2): (2, 2, 0, at("2026-03-02T10:00:00Z")),
+        ("acme", MAR_3): (1, 1, 0, at("2026-03-03T08:00:00Z")),
+        ("acme", date(2026, 4, 1)): (1, 1, 0, at("2026-04-01T08:00:00Z")),
+    }
+
+
 def test_files_without_the_event_columns_are_refused_with_what_was_expected(session, tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("when,who,what\n2026-03-02,u1,Login\n")

@@ -14,10 +14,13 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from headway.config import get_settings
+from headway.core import clock
 from headway.core.audit import Actor
 from headway.core.console import command_session, console, err_console, print_json
 from headway.core.errors import HeadwayError
 from headway.demo.bulk import Progress as ProgressCallback
+from headway.demo.bulk import no_progress
+from headway.demo.events import write_event_files
 from headway.demo.service import DemoReport, generate_demo, load_demo_if_empty, write_demo_files
 
 app = typer.Typer(
@@ -60,6 +63,13 @@ def demo_generate(
     replace: Annotated[
         bool, typer.Option("--replace", help="Delete the demo data of an earlier run first.")
     ] = False,
+    usage: Annotated[
+        bool,
+        typer.Option(
+            "--usage/--no-usage",
+            help="Write product usage and weekly health scores too (slow past ~10,000 accounts).",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Generate the demo company into the database (or as bulk files with --out)."""
@@ -79,12 +89,51 @@ def demo_generate(
                         accounts=accounts,
                         as_of=day,
                         replace=replace,
+                        usage=usage,
                         progress=progress,
                     )
                 except HeadwayError as error:
                     err_console.print(f"[red]error:[/red] {error}")
                     raise typer.Exit(1) from None
     _print_report(report, as_json=as_json, into=str(out) if out else _database())
+
+
+@app.command("events")
+def demo_events(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", file_okay=False, help="Folder to write accounts.csv and events-*.parquet to."
+        ),
+    ],
+    accounts: Annotated[
+        int, typer.Option("--accounts", min=1, help="How many accounts.")
+    ] = 100_000,
+    events: Annotated[
+        int, typer.Option("--events", min=1, help="About how many events to write.")
+    ] = 20_000_000,
+    seed: SeedOption = 7,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the demo accounts and their product events as Parquet files, one per month."""
+    with _progress_bar(PROGRESS_FROM_ACCOUNTS) as progress:
+        report = write_event_files(
+            out_dir=out,
+            seed=seed,
+            accounts=accounts,
+            events=events,
+            as_of=as_of.date() if as_of else clock.today(),
+            progress=progress or no_progress,
+        )
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console.print(
+        f"{report.events:,} events of {report.accounts:,} accounts (seed {report.seed}, three "
+        f"years up to {report.as_of}) written to {out} in {report.seconds:.1f} s: "
+        f"{len(report.files)} files."
+    )
 
 
 @app.command("load-if-empty")
@@ -153,6 +202,7 @@ def _print_report(report: DemoReport, *, as_json: bool, into: str) -> None:
     labels = ["accounts", "contacts", "subscriptions", "stage_changes"]
     if not report.files:
         labels += ["users", "success_plans", "goals", "evidence", "milestones", "activities"]
+        labels += ["product_users", "usage_events", "usage_rollup_rows", "health_scores"]
     for label in labels:
         table.add_row(label.replace("_", " "), f"{getattr(report, label):,}")
     console.print(table)

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from headway.core.money import minor_exponent
 from headway.demo.bulk import Progress
 from headway.demo.catalogue import ACTIVITY_KEYS
-from headway.demo.company import DemoCompany
+from headway.demo.company import CustomerBase, DemoCompany
 from headway.demo.contacts import PERSONAS
 from headway.demo.segments import CURRENCIES, SEGMENT_KEYS
 
@@ -129,6 +129,24 @@ def write_files(company: DemoCompany, out_dir: Path, *, progress: Progress) -> l
     return written
 
 
+def write_base_files(base: DemoCompany | CustomerBase, out_dir: Path) -> list[Path]:
+    """Write accounts.csv and subscriptions.csv of a customer base (for the events files)."""
+    tables = (
+        ("accounts", ACCOUNT_TYPES, _account_columns(base)),
+        ("subscriptions", SUBSCRIPTION_TYPES, _subscription_columns(base)),
+    )
+    written = []
+    for name, schema, chunks in tables:
+        path = out_dir / f"{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(schema.names)
+            for columns in chunks:
+                writer.writerows(zip(*(_csv_cells(c) for c in columns), strict=True))
+        written.append(path)
+    return written
+
+
 def _csv_cells(column: list[Any]) -> list[Any]:
     """Cells as the canonical CSV holds them: empty for none, ISO dates, plain decimals."""
     return ["" if value is None else value for value in column]
@@ -139,7 +157,7 @@ def _slices(total: int) -> Iterator[slice]:
         yield slice(start, min(start + CHUNK_ROWS, total))
 
 
-def _account_columns(company: DemoCompany) -> Iterator[list[list[Any]]]:
+def _account_columns(company: DemoCompany | CustomerBase) -> Iterator[list[list[Any]]]:
     accounts = company.accounts
     emails = np.array([p.email for p in company.team] + [None], dtype=object)
     segments = np.array(SEGMENT_KEYS, dtype=object)
@@ -177,7 +195,7 @@ def _contact_columns(company: DemoCompany) -> Iterator[list[list[Any]]]:
         ]
 
 
-def _subscription_columns(company: DemoCompany) -> Iterator[list[list[Any]]]:
+def _subscription_columns(company: DemoCompany | CustomerBase) -> Iterator[list[list[Any]]]:
     subscriptions = company.subscriptions
     account_ids = company.accounts.external_id
     currencies = np.array(CURRENCIES, dtype=object)

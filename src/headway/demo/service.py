@@ -137,15 +137,16 @@ def generate_demo(
     as_of: date | None = None,
     replace: bool = False,
     usage: bool = True,
+    health_history: bool = True,
     progress: Progress | None = None,
 ) -> DemoReport:
     """Generate the demo company into the database, in one transaction.
 
     Refuses when the database has accounts already, unless `replace` is set: then the demo
     data of an earlier run (accounts DEMO-…, people @demo.headway.test) is deleted first and
-    any other account is left as it is. With `usage`, the company's product users, their
-    usage (rollups of the whole history, raw events of its last days) and the health scores
-    of its last days are written too.
+    any other account is left as it is. With `usage`, the company's product users and their
+    usage (rollups of the whole history, raw events of its last days) are written too, and
+    with `health_history` as well, the weekly health scores of its last 90 days.
     """
     started = time.perf_counter()
     existing = count_accounts(session)
@@ -184,7 +185,11 @@ def generate_demo(
     session.commit()
     # The planner must know the tables are no longer empty, or the first pages crawl.
     refresh_statistics(session)
-    scores = score_health_history(session=session, as_of=company.as_of) if usage else 0
+    scores = (
+        score_health_history(session=session, as_of=company.as_of)
+        if usage and health_history
+        else 0
+    )
     return _report(
         company,
         started,

@@ -170,7 +170,7 @@ def _daily_totals(
             )
             .group_by(UsageDaily.account_key)
         )
-        last_seen.update(dict(older.tuples().all()))
+        last_seen.update({key: day for key, day in older})
     return last_seen, recent, before
 
 
@@ -259,7 +259,7 @@ def first_occurrence(
             .where(UsageDailyEvent.event == event, Account.id.in_(chunk))
             .group_by(Account.id)
         )
-        result.update(dict(rows.tuples().all()))
+        result.update({account_id: day for account_id, day in rows})
     return result
 
 
