@@ -39,7 +39,17 @@ SEEDED_TABLES = frozenset(
 )
 # Seeded configuration that tests change (scorecards get versions, rules get edited): put
 # back as the migrations left it after each test.
-RESTORED_TABLES = frozenset({"scorecards", "scorecard_versions", "ttfv_rules", "stage_rules"})
+RESTORED_TABLES = frozenset(
+    {
+        "scorecards",
+        "scorecard_versions",
+        "ttfv_rules",
+        "stage_rules",
+        "business_hours",
+        "holidays",
+        "sla_policies",
+    }
+)
 
 
 # --- the database -----------------------------------------------------------------------

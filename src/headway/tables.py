@@ -10,6 +10,7 @@ from headway.importers import models as importers_models
 from headway.lifecycle import models as lifecycle_models
 from headway.outcomes import models as outcomes_models
 from headway.revenue import models as revenue_models
+from headway.support import models as support_models
 from headway.usage import models as usage_models
 from headway.users import models as users_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "lifecycle_models",
     "outcomes_models",
     "revenue_models",
+    "support_models",
     "usage_models",
     "users_models",
 ]

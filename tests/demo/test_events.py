@@ -59,7 +59,8 @@ def test_events_are_in_the_apps_columns_and_about_as_many_as_asked(
     anonymous = events["anonymous_id"].to_pylist()
     keys = events["user_key"].to_pylist()
     assert all(
-        k == (u or a) and (u is None) != (a is None) for u, a, k in zip(users, anonymous, keys)
+        k == (u or a) and (u is None) != (a is None)
+        for u, a, k in zip(users, anonymous, keys, strict=True)
     )
     received = events["received_at"].to_numpy()
     assert (received > events["timestamp"].to_numpy()).all()
