@@ -18,6 +18,7 @@ from headway.lifecycle import cli as lifecycle_cli
 from headway.outcomes import cli as outcomes_cli
 from headway.reports import cli as reports_cli
 from headway.revenue import cli as revenue_cli
+from headway.support import cli as support_cli
 from headway.usage import cli as usage_cli
 from headway.users import cli as users_cli
 
@@ -35,6 +36,7 @@ app.add_typer(accounts_cli.app, name="accounts")
 app.add_typer(importers_cli.app, name="import")
 app.add_typer(demo_cli.app, name="demo")
 app.add_typer(revenue_cli.app, name="metrics")
+revenue_cli.app.command("support")(support_cli.metrics_support)
 app.add_typer(reports_cli.app, name="report")
 app.add_typer(outcomes_cli.app, name="outcomes")
 app.add_typer(usage_cli.app, name="usage")

@@ -27,6 +27,8 @@ from headway.reports import pages as reports_pages
 from headway.revenue import api as revenue_api
 from headway.revenue import metrics_api
 from headway.revenue import pages as revenue_pages
+from headway.support import api as support_api
+from headway.support import metrics_api as support_metrics_api
 from headway.usage import api as usage_api
 from headway.usage import ingest_api
 from headway.usage import pages as usage_pages
@@ -45,6 +47,8 @@ API_ROUTERS = [
     usage_api.router,
     health_api.router,
     lifecycle_api.router,
+    support_api.router,
+    support_metrics_api.router,
 ]
 PAGE_ROUTERS = [
     web_pages.router,

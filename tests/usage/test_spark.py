@@ -23,6 +23,9 @@ from tests.usage.rollup_support import (
 )
 from tests.usage.test_rollups import ACTIVE_USERS, DAILY, DAILY_EVENTS, EVENTS, MAR_2
 
+# PySpark 4.0 passes pandas 3 a keyword it deprecates; the converted values are right.
+pytestmark = pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
+
 
 @pytest.fixture(autouse=True)
 def _frozen() -> Iterator[None]:

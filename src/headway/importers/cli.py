@@ -93,6 +93,14 @@ def import_goal_evidence(
     _run(ImportKind.GOAL_EVIDENCE, file, dry_run=dry_run, as_json=as_json)
 
 
+@app.command("tickets")
+def import_tickets(
+    file: FileArgument, dry_run: DryRunOption = False, as_json: JsonOption = False
+) -> None:
+    """Import support tickets (Headway CSV, Zendesk, HubSpot or Intercom exports)."""
+    _run(ImportKind.TICKETS, file, dry_run=dry_run, as_json=as_json)
+
+
 @app.command("events")
 def import_events_file(
     file: Annotated[
@@ -179,7 +187,11 @@ def _print(result: ImportResult) -> None:
         highlight=False,
         soft_wrap=True,
     )
-    if result.traits_columns:
+    if result.traits_columns and result.kind == ImportKind.TICKETS:
+        console.print(
+            f"Not read: {', '.join(result.traits_columns)}.", highlight=False, soft_wrap=True
+        )
+    elif result.traits_columns:
         console.print(
             f"Kept as traits: {', '.join(result.traits_columns)}.", highlight=False, soft_wrap=True
         )

@@ -22,6 +22,7 @@ class ImportKind(StrEnum):
     SPEND = "spend"
     ACTIVITIES = "activities"
     GOAL_EVIDENCE = "goal-evidence"
+    TICKETS = "tickets"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,24 @@ ACTIVITY_FIELDS = (
 )
 # A goal is named by its goal_id, or by its account and its name (checked by the importer).
 GOAL_EVIDENCE_FIELDS = ("goal_id", "account_id", "goal", "measured_on", "value", "note")
+TICKET_FIELDS = (
+    "ticket_id",
+    "account_id",
+    "requester_email",
+    "subject",
+    "channel",
+    "type",
+    "priority",
+    "status",
+    "created_at",
+    "first_reply_at",
+    "solved_at",
+    "agent_replies",
+    "reopens",
+    "satisfaction",
+    "closed_at",
+    "tags",
+)
 
 REQUIRED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.ACCOUNTS: ("account_id", "name"),
@@ -81,6 +100,7 @@ REQUIRED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.SPEND: SPEND_FIELDS[:-1],
     ImportKind.ACTIVITIES: ACTIVITY_FIELDS[:3],
     ImportKind.GOAL_EVIDENCE: ("measured_on", "value"),
+    ImportKind.TICKETS: ("ticket_id", "account_id", "status", "created_at"),
 }
 
 
@@ -180,6 +200,98 @@ FORMATS: dict[ImportKind, tuple[ColumnFormat, ...]] = {
         ),
     ),
     ImportKind.GOAL_EVIDENCE: (_canonical(GOAL_EVIDENCE_FIELDS),),
+    # Helpdesk exports keep their own units: the importer reads Zendesk's minutes, HubSpot's
+    # milliseconds and Intercom's Unix seconds by the format recognised here.
+    ImportKind.TICKETS: (
+        _canonical(TICKET_FIELDS),
+        ColumnFormat(
+            "zendesk",
+            "Zendesk ticket export with ticket metrics",
+            {
+                "ticket_id": ("Id", "ID", "Ticket ID"),
+                "account_id": (
+                    "Organization external ID",
+                    "Organization ID",
+                    "Organization",
+                    "Organization name",
+                ),
+                "requester_email": ("Requester email", "Requester"),
+                "subject": ("Subject",),
+                "channel": ("Via", "Channel"),
+                "type": ("Type",),
+                "priority": ("Priority",),
+                "status": ("Status",),
+                "created_at": ("Created at",),
+                "first_reply_at": ("First reply at",),
+                "solved_at": ("Solved at",),
+                "closed_at": ("Closed at",),
+                "agent_replies": ("Replies", "Agent replies"),
+                "reopens": ("Reopens",),
+                "satisfaction": ("Satisfaction Score", "Satisfaction"),
+                "tags": ("Tags",),
+                "first_reply_minutes_calendar": ("First reply time in minutes",),
+                "first_reply_minutes_business": (
+                    "First reply time in minutes within business hours",
+                ),
+                "resolution_minutes_calendar": ("Full resolution time in minutes",),
+                "resolution_minutes_business": (
+                    "Full resolution time in minutes within business hours",
+                ),
+            },
+        ),
+        ColumnFormat(
+            "hubspot",
+            "HubSpot tickets export",
+            {
+                "ticket_id": ("Ticket ID", "Record ID"),
+                "account_id": (
+                    "Associated Company ID",
+                    "Associated Company IDs (Primary)",
+                    "Associated Company IDs",
+                    "Company ID",
+                ),
+                "requester_email": ("Associated Contact Email", "Contact email"),
+                "subject": ("Ticket name",),
+                "channel": ("Source",),
+                "type": ("Category", "Ticket category"),
+                "priority": ("Priority",),
+                "status": ("Ticket status", "Pipeline stage"),
+                "created_at": ("Create date",),
+                "solved_at": ("Close date",),
+                "first_reply_ms": ("Time to first agent reply",),
+                "resolution_ms": ("Time to close",),
+                "tags": ("Tags",),
+            },
+        ),
+        ColumnFormat(
+            "intercom",
+            "Intercom conversations export",
+            {
+                "ticket_id": ("id", "conversation_id"),
+                "account_id": ("company_id", "company.id", "company_external_id"),
+                "requester_email": ("contact_email", "user_email", "source.author.email"),
+                "subject": ("title", "source.subject"),
+                "channel": ("source.delivered_as", "source.type", "channel"),
+                "priority": ("priority",),
+                "status": ("state",),
+                "created_at": ("created_at",),
+                "first_reply_at": (
+                    "first_admin_reply_at",
+                    "statistics.first_admin_reply_at",
+                ),
+                "solved_at": ("closed_at", "last_close_at", "statistics.last_close_at"),
+                "reopens": ("count_reopens", "statistics.count_reopens"),
+                "agent_replies": (
+                    "count_admin_replies",
+                    "admin_replies",
+                    "count_conversation_parts",
+                    "statistics.count_conversation_parts",
+                ),
+                "satisfaction": ("conversation_rating", "conversation_rating.rating", "rating"),
+                "tags": ("tags",),
+            },
+        ),
+    ),
 }
 
 

@@ -27,6 +27,7 @@ from headway.importers.readers import TableReader, UnreadableFile, open_table
 from headway.importers.rows import KindImport, RowError
 from headway.importers.spend import SpendImport
 from headway.importers.subscriptions import SubscriptionImport
+from headway.importers.tickets import TicketImport
 from headway.revenue.service import apply_segment_rules
 from headway.users.service import Permissions
 
@@ -43,6 +44,7 @@ _IMPORTERS: dict[ImportKind, type[KindImport]] = {
     ImportKind.SPEND: SpendImport,
     ImportKind.ACTIVITIES: ActivityImport,
     ImportKind.GOAL_EVIDENCE: GoalEvidenceImport,
+    ImportKind.TICKETS: TicketImport,
 }
 
 
