@@ -209,7 +209,7 @@ def baseline(files_glob: str) -> int:
     """DuckDB alone: every event grouped by account and day; the groups it returns."""
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'UTC'")
-    table = connection.execute(BASELINE_SQL.format(files=files_glob)).to_arrow_table()
+    table = connection.sql(BASELINE_SQL.format(files=files_glob)).to_arrow_table()
     connection.close()
     return int(table.num_rows)
 

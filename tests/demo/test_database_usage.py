@@ -12,7 +12,8 @@ from headway.contacts.models import Contact
 from headway.core.audit import Actor
 from headway.demo.company import generate_company
 from headway.demo.service import DemoReport, generate_demo
-from headway.demo.usage import daily_event_rollup, daily_rollup, draw_usage
+from headway.demo.usage import draw_usage
+from headway.demo.usage_rollups import daily_event_rollup, daily_rollup
 from headway.health.backtest import backtest, default_as_of_dates
 from headway.health.models import HealthScore
 from headway.usage.messages import ACTIVITY_TYPES, read_message
@@ -86,7 +87,7 @@ def test_the_whole_history_is_rolled_up_and_its_last_30_days_kept_as_raw_events(
     assert first_raw.date() == AS_OF - timedelta(days=30)
     assert last_raw.date() == AS_OF - timedelta(days=1)
     types: dict[str, int] = dict(
-        session.execute(select(UsageEvent.type, func.count()).group_by(UsageEvent.type)).all()  # type: ignore[arg-type]
+        session.execute(select(UsageEvent.type, func.count()).group_by(UsageEvent.type)).all()
     )
     assert set(types) == {"track", "identify", "group"} and types["track"] > types["identify"]
     # Each message reads back as the one stored: Segment's shape, with the same columns.

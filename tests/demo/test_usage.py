@@ -13,8 +13,6 @@ from headway.demo.raw_events import TRACK, draw_raw_events
 from headway.demo.usage import (
     RAW_DAYS,
     DemoUsage,
-    daily_event_rollup,
-    daily_rollup,
     draw_usage,
     most_seats,
 )
@@ -27,6 +25,7 @@ from headway.demo.usage_model import (
     profiles_of,
     weekday_of,
 )
+from headway.demo.usage_rollups import daily_event_rollup, daily_rollup
 
 AS_OF = date(2026, 6, 30)
 ACCOUNTS = 300

@@ -44,7 +44,7 @@ def ticket(account="acme", **changes):
 
 
 def put(client, headers, external_id, body):
-    return client.put(f"/api/v1/tickets/{external_id}", json=body, headers=headers)
+    return client.put(f"/api/v1/tickets/by-external-id/{external_id}", json=body, headers=headers)
 
 
 def test_bob_stores_a_ticket_of_his_account_once_and_then_replaces_it(client, session, bob, acme):
@@ -128,5 +128,9 @@ def test_one_ticket_is_read_by_id_and_an_unknown_one_is_not_found(client, sessio
 
     one = client.get(f"/api/v1/tickets/{stored['id']}", headers=headers)
     assert (one.status_code, one.json()["subject"]) == (200, "Login fails")
+    by_external_id = client.get("/api/v1/tickets/by-external-id/t-1", headers=headers)
+    assert by_external_id.json()["id"] == stored["id"]
     assert client.get("/api/v1/tickets/999999", headers=headers).status_code == 404
+    missing = client.get("/api/v1/tickets/by-external-id/t-2", headers=headers)
+    assert missing.status_code == 404
     assert client.get("/api/v1/accounts/999999/tickets", headers=headers).status_code == 404

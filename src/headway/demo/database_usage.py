@@ -28,14 +28,9 @@ from headway.demo.raw_events import (
     RawEvents,
     draw_raw_events,
 )
-from headway.demo.usage import (
-    DemoUsage,
-    DemoUsers,
-    daily_event_rollup,
-    daily_rollup,
-    event_names,
-)
+from headway.demo.usage import DemoUsage, DemoUsers
 from headway.demo.usage_model import EVENTS
+from headway.demo.usage_rollups import daily_event_rollup, daily_rollup, event_names
 from headway.health.models import HealthScore
 from headway.usage.models import (
     RollupWatermark,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from headway.importers import values as parse
@@ -55,7 +56,7 @@ CHANNELS = {
 }
 
 
-def one_of(table: dict[str, str], label: str):  # type: ignore[no-untyped-def]
+def one_of(table: dict[str, str], label: str) -> Callable[[str], str]:
     """A parser accepting the keys of a table (folded), naming them when a value is none."""
     accepted = ", ".join(dict.fromkeys(k.replace("_", " ") for k in table))
 
@@ -79,7 +80,7 @@ def unix_seconds(value: str) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def time_parser(fmt: str):  # type: ignore[no-untyped-def]
+def time_parser(fmt: str) -> Callable[[str], datetime]:
     """The parser of a format's timestamps: Unix seconds for Intercom, ISO for the others."""
     return unix_seconds if fmt == "intercom" else moment
 

@@ -31,7 +31,7 @@ from headway.support.models import Ticket
 from headway.support.service import TICKET_FIELDS
 
 # Defaults of a new ticket for what its file does not say.
-NEW_TICKET = {
+NEW_TICKET: dict[str, Any] = {
     "requester_contact_id": None,
     "requester_email": None,
     "subject": "",

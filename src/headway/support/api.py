@@ -16,7 +16,7 @@ from headway.support.schemas import (
     TicketRead,
     TicketStatus,
 )
-from headway.support.service import get_ticket, list_tickets, upsert_ticket
+from headway.support.service import find_ticket, get_ticket, list_tickets, upsert_ticket
 from headway.web.auth import ApiPrincipal, SessionDep
 from headway.web.errors import API_ERROR_RESPONSES
 from headway.web.params import PageNumber, PathId, PerPage, QueryId
@@ -100,8 +100,17 @@ def get_one_ticket(session: SessionDep, principal: ApiPrincipal, ticket_id: Path
     return TicketRead.model_validate(get_ticket(session=session, ticket_id=ticket_id))
 
 
+@router.get("/tickets/by-external-id/{external_id}", response_model=TicketRead)
+def get_ticket_by_external_id(
+    session: SessionDep, principal: ApiPrincipal, external_id: ExternalId
+) -> TicketRead:
+    """Return the ticket stored under an external id."""
+    return TicketRead.model_validate(find_ticket(session=session, external_id=external_id))
+
+
+# Its own path: /tickets/{id} takes Headway's ids, and an external id may look like one.
 @router.put(
-    "/tickets/{external_id}",
+    "/tickets/by-external-id/{external_id}",
     response_model=TicketRead,
     responses={201: {"model": TicketRead, "description": "A new ticket was stored"}},
 )

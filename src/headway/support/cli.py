@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar as month_calendar
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,23 +11,9 @@ from rich.table import Table
 from headway.accounts.service import get_account_by_external_id
 from headway.core.console import command_session, console, err_console, print_json
 from headway.core.errors import HeadwayError, NotFound
-from headway.support.reports import support_metrics
+from headway.support.reports import parse_day, support_metrics
 
 NOT_DEFINED = "—"
-
-
-def parse_day(value: str | None, *, end: bool) -> date | None:
-    """Read YYYY-MM-DD, or YYYY-MM as the month's first (or, for an end, last) day."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 7:
-            year, month = (int(part) for part in value.split("-"))
-            day = month_calendar.monthrange(year, month)[1] if end else 1
-            return date(year, month, day)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD or YYYY-MM") from None
 
 
 def _day(value: str | None, *, end: bool) -> date | None:

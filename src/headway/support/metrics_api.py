@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from headway.core.errors import InvalidInput
-from headway.support.cli import parse_day
-from headway.support.reports import support_metrics
+from headway.support.reports import parse_day, support_metrics
 from headway.web.auth import ApiPrincipal, SessionDep
 from headway.web.errors import API_ERROR_RESPONSES
 from headway.web.params import QueryId

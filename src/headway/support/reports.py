@@ -10,6 +10,7 @@ Which tickets each figure reads:
 
 from __future__ import annotations
 
+import calendar as month_calendar
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -133,6 +134,20 @@ def _summary(s: TicketSummary) -> dict[str, Any]:
     }
 
 
+def parse_day(value: str | None, *, end: bool) -> date | None:
+    """Read YYYY-MM-DD, or YYYY-MM as the month's first (or, for an end, last) day."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 7:
+            year, month = (int(part) for part in value.split("-"))
+            day = month_calendar.monthrange(year, month)[1] if end else 1
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD or YYYY-MM") from None
+
+
 def _period(first: date | None, last: date | None) -> tuple[date, date]:
     last = last or clock.today()
     first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
@@ -169,8 +184,8 @@ def support_metrics(
         scope = scope.where(Account.id == account_id)
     if segment is not None:
         scope = scope.where(Account.segment_id == get_segment(session=session, key=segment).id)
-    accounts = dict(session.execute(scope).tuples().all())
-    segment_keys = dict(session.execute(select(Segment.id, Segment.key)).tuples().all())
+    accounts: dict[int, int | None] = {row.id: row.segment_id for row in session.execute(scope)}
+    segment_keys = {row.id: row.key for row in session.execute(select(Segment.id, Segment.key))}
 
     in_scope = scope.with_only_columns(Account.id).scalar_subquery()
     query = select(Ticket).where(Ticket.account_id.in_(in_scope))

@@ -54,6 +54,14 @@ def get_ticket(*, session: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
+def find_ticket(*, session: Session, external_id: str) -> Ticket:
+    """Return a ticket by its external id."""
+    ticket = session.scalar(select(Ticket).where(Ticket.external_id == external_id))
+    if ticket is None:
+        raise NotFound(f"there is no ticket with the external id {external_id!r}")
+    return ticket
+
+
 def list_tickets(
     *,
     session: Session,
