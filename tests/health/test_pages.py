@@ -48,7 +48,10 @@ def test_the_health_pages_send_a_visitor_to_the_login_page(client, path):
 def test_a_viewer_reads_the_portfolio_and_the_scorecards(client, carol, company):
     login(client, carol)
     assert client.get("/health").status_code == 200
-    assert client.get("/health/scorecards").status_code == 200
+    listing = client.get("/health/scorecards")
+    assert listing.status_code == 200
+    text = text_of(listing.text)
+    assert "Default health default every segment without its own v2 4 31 Mar 2026" in text
     editor = client.get("/health/scorecards/default")
     assert editor.status_code == 200
     assert "readonly" in editor.text

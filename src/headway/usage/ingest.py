@@ -102,7 +102,12 @@ def ingest_request(
     try:
         # A key in the header is checked before the body is read; one in the body, after.
         key = authenticate_write_key(session=session, secret=write_key_of(authorization))
-        payload = parse_body(decode_body(body, content_encoding=content_encoding))
+        try:
+            payload = parse_body(decode_body(body, content_encoding=content_encoding))
+        except IngestRefused:
+            if key is None:  # no key anywhere: say that, not what is wrong with the body
+                raise IngestRefused(401, "missing_write_key", WRITE_KEY_HELP) from None
+            raise
         if key is None:
             key = authenticate_write_key(session=session, secret=payload.get("writeKey"))
             if key is None:
