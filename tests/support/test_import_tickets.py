@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from headway.cli import app
 from headway.contacts.models import Contact
 from headway.core.audit import AuditEntry
 from headway.support.models import Ticket
@@ -246,3 +249,12 @@ def test_importing_again_changes_only_what_changed_and_ids_of_helpdesks_never_cl
     )
     assert counts(run_import(session, "tickets", zendesk)) == (1, 0, 0, 0)
     assert sorted(tickets(session)) == ["101", "102", "zendesk:101"]
+
+
+def test_the_command_imports_tickets_and_prints_json(session, tmp_path, acme):
+    path = write_file(tmp_path, "intercom.csv", INTERCOM + "9001,acme,open,1767607200,,,0,1,,\n")
+    output = CliRunner().invoke(app, ["import", "tickets", str(path), "--json"])
+
+    assert output.exit_code == 0, output.output
+    summary = json.loads(output.output)
+    assert (summary["format"], summary["created"]) == ("intercom", 1)

@@ -26,6 +26,7 @@ from headway.demo.files import write_files
 from headway.demo.people import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_team
 from headway.demo.usage import draw_usage
 from headway.health.scores import score_accounts
+from headway.usage.service import attach_identified_contacts
 from headway.users.service import hash_password
 
 # Health history written with the demo: weekly (daily takes a second per day at 300
@@ -172,6 +173,9 @@ def generate_demo(
         if usage
         else None
     )
+    if usage:
+        # Identified product users are contacts of their account, as the daily job makes them.
+        attach_identified_contacts(session=session, now=now)
     record_audit(
         session,
         actor=actor,

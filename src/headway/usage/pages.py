@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from headway.accounts.models import Account
 from headway.accounts.sections import register_account_section
 from headway.usage.adoption import Adoption, EventCount, adoption_of, daily_series, top_events
+from headway.usage.service import group_traits
 from headway.web.auth import Principal, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -106,7 +107,8 @@ def usage_card_context(
     events = top_events(
         session=session, account_id=account.id, first=first, last=today, limit=SHOWN_EVENTS
     )
-    return {"usage": usage_card(adoption, series, events, {}, today)}
+    traits = group_traits(session=session, account_key=account.external_id)
+    return {"usage": usage_card(adoption, series, events, traits, today)}
 
 
 register_account_section(

@@ -288,3 +288,9 @@ def usage_stats(*, session: Session) -> dict[str, int]:
         "known_accounts": known or 0,
         "events_without_account": unattached or 0,
     }
+
+
+def group_traits(*, session: Session, account_key: str) -> dict[str, Any]:
+    """The traits the account's product sent with its `group` calls (empty when none)."""
+    traits = session.scalar(select(UsageGroup.traits).where(UsageGroup.account_key == account_key))
+    return dict(traits or {})
