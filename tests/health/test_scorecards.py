@@ -338,6 +338,11 @@ def test_a_csm_may_try_a_file_but_not_import_it(session, bob, mid_touch_card):
             "scorecard 'mid-touch': scorecards[0].groups[0].weight: Input should be greater than 0",
         ),
         (
+            ("weight: 100", "weight: .inf"),
+            "scorecard 'mid-touch': scorecards[0].groups[0].weight: "
+            "Input should be a finite number",
+        ),
+        (
             ("source: revenue.mrr_change", "source: crm.mood"),
             "scorecard 'mid-touch': scorecards[0].groups[0].measures[0].source: "
             "unknown measure source 'crm.mood'; known sources: ",

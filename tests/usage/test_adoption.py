@@ -263,3 +263,16 @@ def test_the_usage_api_refuses_unknown_accounts_and_requests_without_a_key(sessi
     assert missing.status_code == 404
     assert missing.json() == {"detail": "account 999999 does not exist"}
     assert anonymous.status_code == 401
+
+
+def test_the_usage_api_refuses_a_day_too_early_to_count_back_from(session, client, carol):
+    initech = make_account(session, "initech")
+
+    response = client.get(
+        f"/api/v1/accounts/{initech.id}/usage",
+        params={"as_of": "0001-01-02"},
+        headers=bearer(session, carol),
+    )
+
+    assert response.status_code == 422, response.text
+    assert "as_of: expected a day from 1970-01-01" in response.text

@@ -141,6 +141,21 @@ def test_the_events_of_a_user_grouped_later_join_their_account_s_days(session):
     assert daily_events(session)[("globex", MAR_2, "Login")] == (1, 1)
 
 
+def test_earlier_events_attached_by_a_track_with_a_group_id_join_their_account_s_days(session):
+    send(session, *EVENTS)
+    rollup_usage(session=session)
+    # No group call: a later track names the account in its context, which attaches Stan's
+    # earlier events to it; their day is redone although none of its events is new.
+    send(session, track("globex", "stan", "Export", "2026-03-05T10:00:00Z"), received_at=LATER)
+
+    rollup_usage(session=session)
+    again = rollup_usage(session=session)
+
+    assert daily(session)[("globex", MAR_2)] == (1, 1, 0, at("2026-03-02T12:00:00Z"))
+    assert daily(session)[("globex", MAR_5)] == (1, 1, 0, at("2026-03-05T10:00:00Z"))
+    assert (again.events_read, again.days_written) == (0, 0)  # the redo was done once
+
+
 def test_events_received_within_the_margin_are_read_again_next_time(session):
     send(session, *EVENTS)
     first = rollup_usage(session=session)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from headway.core import clock
 from headway.core.errors import InvalidInput
+from headway.health.builtin_sources import shared_reads
 from headway.health.models import Scorecard, ScorecardVersion
 from headway.health.scorecards import (
     accounts_of_scorecard,
@@ -217,32 +218,34 @@ def backtest(
     totals = {v.version: _Tally([], []) for v in chosen}
     bands: dict[int, tuple[list[str], list[bool]]] = {v.version: ([], []) for v in chosen}
     per_date: dict[int, list[dict[str, Any]]] = {v.version: [] for v in chosen}
-    for day in dates:
-        active = sorted(paying_accounts(session=session, on=day) & covered)
-        churned = {a: labels.churned(a, day, horizon_days) for a in active}
-        for version in chosen:
-            scores = compute_scores(
-                session=session,
-                as_of=day,
-                account_ids=active,
-                definitions={scorecard.id: (version.version, definition_of(version))},
-            )
-            tally = _Tally([], [])
-            for account_id in active:
-                result = scores.get(account_id)
-                if result is None or result.score is None:
-                    tally.unscored += 1
-                    continue
-                tally.scores.append(result.score)
-                tally.churned.append(churned[account_id])
-                if result.band is not None:
-                    bands[version.version][0].append(str(result.band))
-                    bands[version.version][1].append(churned[account_id])
-            total = totals[version.version]
-            total.scores += tally.scores
-            total.churned += tally.churned
-            total.unscored += tally.unscored
-            per_date[version.version].append({"as_of": day.isoformat(), **tally.summary()})
+    # Each source is read once per day, whichever versions score it.
+    with shared_reads(session):
+        for day in dates:
+            active = sorted(paying_accounts(session=session, on=day) & covered)
+            churned = {a: labels.churned(a, day, horizon_days) for a in active}
+            for version in chosen:
+                scores = compute_scores(
+                    session=session,
+                    as_of=day,
+                    account_ids=active,
+                    definitions={scorecard.id: (version.version, definition_of(version))},
+                )
+                tally = _Tally([], [])
+                for account_id in active:
+                    result = scores.get(account_id)
+                    if result is None or result.score is None:
+                        tally.unscored += 1
+                        continue
+                    tally.scores.append(result.score)
+                    tally.churned.append(churned[account_id])
+                    if result.band is not None:
+                        bands[version.version][0].append(str(result.band))
+                        bands[version.version][1].append(churned[account_id])
+                total = totals[version.version]
+                total.scores += tally.scores
+                total.churned += tally.churned
+                total.unscored += tally.unscored
+                per_date[version.version].append({"as_of": day.isoformat(), **tally.summary()})
     return {
         "scorecard": scorecard.key,
         "horizon_days": horizon_days,

@@ -22,7 +22,8 @@ class Aggregation(StrEnum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf or NaN (YAML's .inf, .nan) would make every share NaN and the score read as green.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LinearScoring(Strict):
@@ -45,7 +46,9 @@ class LinearScoring(Strict):
 class Band(Strict):
     """Values from `from_` (inclusive) up to `to` (exclusive) score `score`; open ends allowed."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     from_: float | None = Field(default=None, alias="from")
     to: float | None = None

@@ -309,6 +309,8 @@ def save_version(
     if is_unchanged(current, definition):
         return current
     check_sources(definition)
+    # Two saves at once: the second waits here for the first, then numbers after it.
+    session.refresh(scorecard, with_for_update=True)
     latest = max(v.version for v in list_versions(session=session, scorecard=scorecard))
     version = _add_version(session, actor, scorecard, latest + 1, definition, note)
     before = scorecard.current_version

@@ -24,6 +24,8 @@ MONTH_DAYS = 30  # MAU, breadth and events are counted over the 30 days ending a
 WEEK_DAYS = 7
 # Accounts per round of queries: well under both databases' limits on bound parameters.
 CHUNK = 5_000
+# The days measures may be judged on: counting back from year 1 would leave the calendar.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def adoption_of(
     """Return the adoption measures of accounts as of a day; accounts never seen are left out."""
     if key_event_days < 1:
         raise InvalidInput(f"key_event_days must be 1 or more, not {key_event_days}")
+    if not FIRST_DAY <= as_of <= LAST_DAY:
+        raise InvalidInput(f"as_of: expected a day from {FIRST_DAY} to {LAST_DAY}, got {as_of}")
     result: dict[int, Adoption] = {}
     for chunk in _chunks(account_ids):
         keys = _keys_of(session, chunk)

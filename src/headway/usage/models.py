@@ -129,3 +129,18 @@ class RollupWatermark(Base):
     last_id: Mapped[int | None] = mapped_column(BigInteger)
     last_received_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class UsagePendingDay(Base):
+    """A day of an account whose rollup must be redone though none of its events is new.
+
+    Written when earlier events without an account join one (their user was grouped later);
+    the next app rollup recomputes these days and clears them.
+    """
+
+    __tablename__ = "usage_pending_days"
+    __table_args__ = (UniqueConstraint("account_key", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(128))
+    day: Mapped[date]

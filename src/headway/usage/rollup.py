@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,7 @@ from headway.usage.models import (
     UsageDaily,
     UsageDailyEvent,
     UsageEvent,
+    UsagePendingDay,
 )
 
 SOURCES = ("app", "duckdb", "spark")
@@ -104,7 +105,8 @@ def rollup_usage(
         else:
             assert path is not None
             plan = _plan_files(connection, path, watermark, full=full)
-        days_written = _rewrite(session, connection, plan, full=full) if plan.events_read else 0
+        redo = plan.events_read or (plan.days is not None and plan.days.num_rows)
+        days_written = _rewrite(session, connection, plan, full=full) if redo else 0
         upsert(
             session,
             RollupWatermark,
@@ -187,8 +189,12 @@ def _plan_app(
         settled_id = low or None
         settled_at = None if full or watermark is None else watermark.last_received_at
     plan = _Plan(events, None, int(read or 0), last_id=settled_id, last_received_at=settled_at)
-    if full or low == 0 or not read:
+    if full or low == 0:
+        session.execute(delete(UsagePendingDay))  # every day is rolled up anew
         return plan
+    if not read:
+        pending = _with_pending(session, None)
+        return replace(plan, days=pending, events_read=0) if pending is not None else plan
     new = table.filter(table.id > low, table.id <= upper)
     earlier = table.filter(table.id <= low)
     touched = affected_days(new).union(
@@ -196,11 +202,32 @@ def _plan_app(
     )
     return _Plan(
         events,
-        touched.to_pyarrow(),
+        _with_pending(session, touched.to_pyarrow()),
         plan.events_read,
         last_id=plan.last_id,
         last_received_at=plan.last_received_at,
     )
+
+
+def _with_pending(session: Session, touched: pa.Table | None) -> pa.Table | None:
+    """Add the days marked for a redo (events attached to an account late) and clear them.
+
+    Cleared in the rollup's own transaction: they stay marked should the run fail.
+    """
+    pending = session.execute(select(UsagePendingDay.account_key, UsagePendingDay.day)).all()
+    if not pending:
+        return touched
+    session.execute(delete(UsagePendingDay))
+    marked = pa.table(
+        {
+            "account_key": pa.array([p.account_key for p in pending], pa.string()),
+            "day": pa.array([p.day for p in pending], pa.date32()),
+        }
+    )
+    if touched is None:
+        return marked
+    both = pa.concat_tables([touched.select(["account_key", "day"]).cast(marked.schema), marked])
+    return both.group_by(["account_key", "day"]).aggregate([])
 
 
 def _plan_files(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -14,7 +14,7 @@ from headway.accounts.models import Account
 from headway.contacts.models import Contact
 from headway.core.upsert import insert_new, upsert
 from headway.usage.messages import Message
-from headway.usage.models import UsageEvent, UsageGroup, UsageIdentity
+from headway.usage.models import UsageEvent, UsageGroup, UsageIdentity, UsagePendingDay
 
 EMAIL_LENGTH = 320  # the column's length, in identities and contacts
 
@@ -167,8 +167,22 @@ def _learn_identities(session: Session, messages: list[Message], now: datetime) 
         key=["user_key"],
         update=["account_key", "email", "traits", "first_seen_at", "last_seen_at"],
     )
-    # Events that arrived before their user was grouped now join that account.
+    # Events that arrived before their user was grouped now join that account; their days
+    # are rolled up again by the next run, though none of their events is new.
     for account_key, user_keys in sorted(newly_grouped.items()):
+        times = session.scalars(
+            select(UsageEvent.timestamp).where(
+                UsageEvent.user_key.in_(user_keys), UsageEvent.account_key.is_(None)
+            )
+        )
+        days = sorted({moment.astimezone(UTC).date() for moment in times})
+        insert_new(
+            session,
+            UsagePendingDay,
+            [{"account_key": account_key, "day": day} for day in days],
+            key=["account_key", "day"],
+            returning="id",
+        )
         session.execute(
             update(UsageEvent)
             .where(UsageEvent.user_key.in_(user_keys), UsageEvent.account_key.is_(None))

@@ -132,6 +132,14 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "usage_pending_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_key", sa.String(length=128), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_pending_days")),
+        sa.UniqueConstraint("account_key", "day", name=op.f("uq_usage_pending_days_account_key")),
+    )
+    op.create_table(
         "usage_rollup_watermarks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=255), nullable=False),
@@ -269,6 +277,7 @@ def downgrade() -> None:
     op.drop_table("stage_rules")
     op.drop_table("scorecards")
     op.drop_table("usage_rollup_watermarks")
+    op.drop_table("usage_pending_days")
     with op.batch_alter_table("usage_identities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_usage_identities_account_key"))
 
