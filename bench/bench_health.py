@@ -232,12 +232,12 @@ def rollup_expressions(files_glob: str) -> tuple[int, int, int]:
 
     connection = backends.connect_duckdb()
     events = standard_events(backends.read_files(connection, files_glob))
-    counts = tuple(
+    accounts, names, users = (
         int(rollup(events).to_pyarrow().num_rows)
         for rollup in (daily_accounts, daily_events, daily_active_users)
     )
     connection.disconnect()
-    return counts  # type: ignore[return-value]
+    return accounts, names, users
 
 
 def in_session(url: str, work: Callable[[Any], Any]) -> Any:

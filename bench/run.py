@@ -16,6 +16,7 @@ BENCHMARKS = [
     ["bench.bench_account_list"],
     ["bench.bench_revenue"],
     ["bench.bench_ingest"],
+    ["bench.bench_health"],
 ]
 
 

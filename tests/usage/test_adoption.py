@@ -97,6 +97,44 @@ def test_adoption_counts_users_seats_key_events_and_breadth_as_of_a_day(session,
     }
 
 
+def test_a_licensed_account_never_seen_has_zero_usage_for_health_once_others_are_seen(
+    session, acme
+):
+    globex = make_account(session, "globex")
+    subscribe(session, globex, "sub-globex", "100", MAR[1], quantity=4)
+    prospect = make_account(session, "initech")  # no seats: nobody is expected to use it
+
+    seen = adoption_of(session=session, account_ids=[globex.id, prospect.id], as_of=MAR[31])
+    for_health = adoption_of(
+        session=session,
+        account_ids=[globex.id, prospect.id],
+        as_of=MAR[31],
+        key_event="Report Created",
+        include_unseen=True,
+    )
+    # Before anyone was seen, nobody's usage is known.
+    too_early = adoption_of(
+        session=session, account_ids=[globex.id], as_of=date(2026, 2, 1), include_unseen=True
+    )
+
+    assert seen == {} and too_early == {}
+    assert for_health == {
+        globex.id: Adoption(
+            dau=0,
+            wau=0,
+            mau=0,
+            stickiness=None,
+            seats=4,
+            seat_utilisation=0.0,
+            key_event_per_week=0.0,
+            breadth=0,
+            days_since_last_seen=None,
+            events_30d=0,
+            events_trend=None,
+        )
+    }
+
+
 def test_adoption_as_of_a_past_day_reads_nothing_after_it(session, acme):
     found = adoption_of(
         session=session, account_ids=[acme.id], as_of=MAR[15], key_event="Report Created"

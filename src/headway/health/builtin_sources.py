@@ -133,6 +133,7 @@ def _adoption(
             as_of=as_of,
             key_event=key_event,
             key_event_days=key_event_days,
+            include_unseen=True,
         ),
     )
 

@@ -40,7 +40,7 @@ class Adoption:
     seat_utilisation: float | None  # mau / seats
     key_event_per_week: float | None  # None when no key event is asked for
     breadth: int  # distinct event names in 30 days
-    days_since_last_seen: int
+    days_since_last_seen: int | None  # None: never seen
     events_30d: int
     events_trend: float | None  # events_30d / the 30 days before − 1
 
@@ -88,8 +88,15 @@ def adoption_of(
     as_of: date,
     key_event: str | None = None,
     key_event_days: int = 28,
+    include_unseen: bool = False,
 ) -> dict[int, Adoption]:
-    """Return the adoption measures of accounts as of a day; accounts never seen are left out."""
+    """Return the adoption measures of accounts as of a day; accounts never seen are left out.
+
+    With `include_unseen`, once any account has been seen by that day, an account with
+    licensed seats but never seen has zero usage rather than none: zero active users, zero
+    key events, no features used (its days since last seen stay unknown). Health reads it so, or a customer who never
+    used the product would be scored on its other measures alone.
+    """
     if key_event_days < 1:
         raise InvalidInput(f"key_event_days must be 1 or more, not {key_event_days}")
     if not FIRST_DAY <= as_of <= LAST_DAY:
@@ -99,7 +106,33 @@ def adoption_of(
         keys = _keys_of(session, chunk)
         if keys:
             result.update(_adoption_of_chunk(session, keys, as_of, key_event, key_event_days))
+    unseen = [a for a in account_ids if a not in result]
+    if include_unseen and unseen and _any_usage_by(session, as_of):
+        seats = seats_by_account(session=session, on=as_of, account_ids=unseen)
+        for account_id, licensed in seats.items():
+            if licensed:
+                result[account_id] = _no_usage(licensed, key_event is not None)
     return result
+
+
+def _any_usage_by(session: Session, as_of: date) -> bool:
+    return session.scalar(select(UsageDaily.id).where(UsageDaily.day <= as_of).limit(1)) is not None
+
+
+def _no_usage(seats: int, key_event: bool) -> Adoption:
+    return Adoption(
+        dau=0,
+        wau=0,
+        mau=0,
+        stickiness=None,
+        seats=seats,
+        seat_utilisation=0.0,
+        key_event_per_week=0.0 if key_event else None,
+        breadth=0,
+        days_since_last_seen=None,
+        events_30d=0,
+        events_trend=None,
+    )
 
 
 def _adoption_of_chunk(
