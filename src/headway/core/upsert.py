@@ -36,11 +36,11 @@ def insert_new(
         return set()
     statement = (
         _insert(session, model)
-        .values(list(rows))
         .on_conflict_do_nothing(index_elements=list(key))
         .returning(model.__table__.c[returning])
     )
-    return set(session.scalars(statement).all())
+    # Rows as parameters, not inlined values: compiled once and cached, sent in batches.
+    return set(session.scalars(statement, list(rows)).all())
 
 
 def upsert(
@@ -54,8 +54,8 @@ def upsert(
     """Insert the rows, or set `update` columns of the stored row with the same `key`."""
     if not rows:
         return
-    statement = _insert(session, model).values(list(rows))
+    statement = _insert(session, model)
     statement = statement.on_conflict_do_update(
         index_elements=list(key), set_={name: statement.excluded[name] for name in update}
     )
-    session.execute(statement)
+    session.execute(statement, list(rows))

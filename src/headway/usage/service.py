@@ -148,7 +148,8 @@ def _learn_identities(session: Session, messages: list[Message], now: datetime) 
         account_key = entry.account_key or (before.account_key if before else None)
         if account_key:
             accounts[key] = account_key
-            if not (before and before.account_key):
+            # A user new to Headway has no earlier events to attach.
+            if before is not None and not before.account_key:
                 newly_grouped.setdefault(account_key, []).append(key)
         rows.append(
             {
