@@ -94,8 +94,8 @@ def adoption_of(
 
     With `include_unseen`, once any account has been seen by that day, an account with
     licensed seats but never seen has zero usage rather than none: zero active users, zero
-    key events, no features used (its days since last seen stay unknown). Health reads it so, or a customer who never
-    used the product would be scored on its other measures alone.
+    key events, no features used (its days since last seen stay unknown). Health reads it
+    so, or a customer who never used the product would be scored on its other measures alone.
     """
     if key_event_days < 1:
         raise InvalidInput(f"key_event_days must be 1 or more, not {key_event_days}")
