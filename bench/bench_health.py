@@ -10,9 +10,9 @@ events received on their last day are held back as "the new day". Steps, in one 
 1. setup (not measured as recompute): a fresh app database; the accounts' owners, then the
    accounts and subscriptions imported from the generator's CSVs;
 2. the baseline: DuckDB alone groups every event by account and day (count, distinct users);
-3. the full recompute: the rollup expressions alone on DuckDB (to Arrow, nothing written),
-   then `rollup_usage(source="duckdb", full=True)` (the same plus writing the three rollup
-   tables) and `score_accounts` for the day before the new day;
+3. the rollup expressions alone on DuckDB, to Arrow (nothing written: DuckDB's share of the
+   rollup); then the full recompute: `rollup_usage(source="duckdb", full=True)` (the same
+   plus writing the three rollup tables) and `score_accounts` for the day before the new day;
 4. the incremental recompute: the new day's file joins the others; `rollup_usage` reads
    past its watermark, recomputes the (account, day) pairs it touches, and the new day is
    scored;
