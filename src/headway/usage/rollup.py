@@ -20,7 +20,7 @@ import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table
-from sqlalchemy import case, delete, func, select, tuple_
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from headway.analytics import backends
@@ -53,7 +53,6 @@ SOURCES = ("app", "duckdb", "spark")
 # time (recomputing a day is idempotent). It must exceed twice the longest ingest request.
 LATE_COMMIT_MARGIN = timedelta(minutes=5)
 WRITE_CHUNK = 5_000
-DELETE_CHUNK = 400  # (account_key, day) pairs per DELETE: 800 bound parameters
 ROLLUP_TABLES = (UsageDaily, UsageDailyEvent, UsageActiveUser)
 # Backends whose results Ibis streams in batches. Its DuckDB reader calls a method DuckDB 2
 # removed, and Spark collects whole results anyway: those come back as one Arrow table
@@ -294,12 +293,15 @@ def _rollups_empty(session: Session) -> bool:
 
 
 def _delete_pairs(session: Session, pairs: Sequence[tuple[str, date]]) -> None:
+    # One statement per pair, sent as one batch: each uses the (account_key, day) index,
+    # where SQLite scans the whole table for a `(account_key, day) IN (VALUES …)`.
+    params = [{"key": key, "day": day} for key, day in pairs]
     for model in ROLLUP_TABLES:
-        key = tuple_(model.account_key, model.day)
-        for start in range(0, len(pairs), DELETE_CHUNK):
-            chunk = pairs[start : start + DELETE_CHUNK]
-            statement = delete(model).where(key.in_(chunk))
-            session.execute(statement.execution_options(synchronize_session=False))
+        table: Any = model.__table__
+        statement = delete(table).where(
+            table.c.account_key == bindparam("key"), table.c.day == bindparam("day")
+        )
+        session.execute(statement, params)
 
 
 def _with_next_day(days: pa.Table) -> pa.Table:
