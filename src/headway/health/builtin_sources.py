@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from headway.core.chunks import chunked
 from headway.core.errors import InvalidInput
 from headway.health.sources import MeasureSource, Reader, register_measure_source
 from headway.revenue.service import currencies_in_use, mrr_by_account
@@ -33,8 +34,7 @@ T = TypeVar("T")
 
 def id_chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[list[int]]:
     """The ids in lists of at most `size`."""
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
+    return chunked(ids, size)
 
 
 def positive_int(params: Mapping[str, Any], name: str, default: int, source: str) -> int:

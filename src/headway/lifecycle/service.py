@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from headway.accounts.models import Account, LifecycleStage, Segment
 from headway.accounts.service import list_segments
 from headway.core import clock
+from headway.core.chunks import chunked
 from headway.core.errors import InvalidInput, NotFound
 from headway.lifecycle.models import TtfvRule
 from headway.lifecycle.ttfv import (
@@ -39,8 +40,7 @@ CHUNK = 5000  # ids per IN (…): well under SQLite's limit of bound parameters
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for first in range(0, len(ids), CHUNK):
-        yield ids[first : first + CHUNK]
+    return chunked(ids, CHUNK)
 
 
 # --- measuring -----------------------------------------------------------------------------

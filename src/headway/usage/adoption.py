@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account
 from headway.accounts.service import get_account
+from headway.core.chunks import chunked
 from headway.core.errors import InvalidInput
 from headway.revenue.service import seats_by_account
 from headway.usage.models import UsageActiveUser, UsageDaily, UsageDailyEvent
@@ -64,9 +65,7 @@ class EventCount:
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), CHUNK):
-        yield unique[start : start + CHUNK]
+    return chunked(sorted(set(ids)), CHUNK)
 
 
 def _keys_of(session: Session, account_ids: list[int]) -> dict[str, int]:
