@@ -48,6 +48,7 @@ RESTORED_TABLES = frozenset(
         "business_hours",
         "holidays",
         "sla_policies",
+        "surveys",
     }
 )
 

@@ -19,6 +19,8 @@ from headway.outcomes import cli as outcomes_cli
 from headway.reports import cli as reports_cli
 from headway.revenue import cli as revenue_cli
 from headway.support import cli as support_cli
+from headway.surveys import cli as surveys_cli
+from headway.surveys import metrics_cli as survey_metrics_cli
 from headway.usage import cli as usage_cli
 from headway.users import cli as users_cli
 
@@ -37,11 +39,13 @@ app.add_typer(importers_cli.app, name="import")
 app.add_typer(demo_cli.app, name="demo")
 app.add_typer(revenue_cli.app, name="metrics")
 revenue_cli.app.command("support")(support_cli.metrics_support)
+revenue_cli.app.command("surveys")(survey_metrics_cli.metrics_surveys)
 app.add_typer(reports_cli.app, name="report")
 app.add_typer(outcomes_cli.app, name="outcomes")
 app.add_typer(usage_cli.app, name="usage")
 app.add_typer(health_cli.app, name="health")
 app.add_typer(lifecycle_cli.app, name="lifecycle")
+app.add_typer(surveys_cli.app, name="surveys")
 app.command("daily")(lifecycle_cli.daily)  # the job cron runs: `headway daily`
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,23 @@ class Settings(BaseSettings):
             "Days after churning within which a returning account counts as reactivation; "
             "later returns count as new. Unset: reactivation however late."
         ),
+    )
+    public_url: str = Field(
+        "http://localhost:8000",
+        description="Address customers reach Headway at: survey links in emails start with it.",
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP server that sends survey emails (unset: no email is sent)."
+    )
+    smtp_port: int = Field(25, description="Port of the SMTP server.")
+    smtp_username: str | None = Field(None, description="SMTP login, when the server needs one.")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        "none",
+        description="none, starttls (upgrade a plain connection) or tls (TLS from the start).",
+    )
+    mail_from: str = Field(
+        "Headway <headway@localhost>", description="From address of the emails Headway sends."
     )
     page_size: int = Field(50, description="Rows per page in lists and API pages (default).")
     log_level: str = Field("info", description="Server log level: debug, info, warning, error.")

@@ -29,6 +29,12 @@ from headway.revenue import metrics_api
 from headway.revenue import pages as revenue_pages
 from headway.support import api as support_api
 from headway.support import metrics_api as support_metrics_api
+from headway.surveys import answer_pages as survey_answer_pages
+from headway.surveys import api as surveys_api
+from headway.surveys import campaign_api as survey_campaign_api
+from headway.surveys import campaign_pages as survey_campaign_pages
+from headway.surveys import metrics_api as survey_metrics_api
+from headway.surveys import pages as surveys_pages
 from headway.usage import api as usage_api
 from headway.usage import ingest_api
 from headway.usage import pages as usage_pages
@@ -49,6 +55,9 @@ API_ROUTERS = [
     lifecycle_api.router,
     support_api.router,
     support_metrics_api.router,
+    surveys_api.router,
+    survey_campaign_api.router,
+    survey_metrics_api.router,
 ]
 PAGE_ROUTERS = [
     web_pages.router,
@@ -61,6 +70,9 @@ PAGE_ROUTERS = [
     usage_pages.router,
     health_pages.router,
     lifecycle_pages.router,
+    surveys_pages.router,
+    survey_campaign_pages.router,
+    survey_answer_pages.router,
 ]
 
 

@@ -11,6 +11,7 @@ from headway.lifecycle import models as lifecycle_models
 from headway.outcomes import models as outcomes_models
 from headway.revenue import models as revenue_models
 from headway.support import models as support_models
+from headway.surveys import models as surveys_models
 from headway.usage import models as usage_models
 from headway.users import models as users_models
 
@@ -26,6 +27,7 @@ __all__ = [
     "outcomes_models",
     "revenue_models",
     "support_models",
+    "surveys_models",
     "usage_models",
     "users_models",
 ]
