@@ -22,6 +22,7 @@ from headway.main import create_app
 from headway.tables import Base
 from headway.users.models import Role, User
 from headway.users.service import create_user
+from tests.mailbox import Mailbox
 
 TEST_SECRET_KEY = "headway-test-secret-key-not-for-production"
 
@@ -205,3 +206,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """A browser-like client of the app (keeps cookies between requests)."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on a loopback port; `mailbox.port` is where to send."""
+    box = Mailbox()
+    box.start()
+    try:
+        yield box
+    finally:
+        box.stop()
