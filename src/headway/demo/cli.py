@@ -202,6 +202,7 @@ def _print_report(report: DemoReport, *, as_json: bool, into: str) -> None:
     labels = ["accounts", "contacts", "subscriptions", "stage_changes"]
     if not report.files:
         labels += ["users", "success_plans", "goals", "evidence", "milestones", "activities"]
+        labels += ["tickets", "survey_invitations", "survey_responses"]
         labels += ["product_users", "usage_events", "usage_rollup_rows", "health_scores"]
     for label in labels:
         table.add_row(label.replace("_", " "), f"{getattr(report, label):,}")

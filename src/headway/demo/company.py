@@ -37,7 +37,10 @@ from headway.demo.segments import (
     annual_value,
     segment_of_arr,
 )
+from headway.demo.strain import Drivers, customer_periods
 from headway.demo.success import EarlySuccess, draw_diligence, draw_early_success
+from headway.demo.surveys import DemoSurveys, draw_surveys
+from headway.demo.tickets import DemoTickets, Seats, draw_tickets
 from headway.demo.words import ACQUISITION_CHANNELS
 
 HISTORY_YEARS = 3
@@ -66,6 +69,8 @@ STREAMS = {
     "usage days": 20,
     "usage events": 21,
     "usage at scale": 22,
+    "tickets": 23,
+    "surveys": 24,
 }
 
 
@@ -152,6 +157,8 @@ class DemoCompany:
     activities: DemoActivities
     early: EarlySuccess  # first value, first outcome, success (usage follows them)
     lives: Lives  # stage spans: when each account was a customer
+    tickets: DemoTickets
+    surveys: DemoSurveys
 
     def summary(self) -> dict[str, int]:
         """How many rows of each kind the company has."""
@@ -170,6 +177,11 @@ class DemoCompany:
             "evidence": len(plans.evidence),
             "milestones": len(plans.milestones),
             "activities": len(self.activities),
+            "tickets": len(self.tickets),
+            "survey_campaigns": len(self.surveys.campaigns),
+            "survey_invitations": len(self.surveys.invitations),
+            "survey_responses": len(self.surveys.responses),
+            "survey_opt_outs": len(self.surveys.opt_outs),
         }
 
 
@@ -448,6 +460,7 @@ def _complete(base: CustomerBase) -> DemoCompany:
         goal_end=np.where(goals.achieved_day >= 0, goals.achieved_day, goals.due_day),
         diligence=diligence,
     )
+    tickets, surveys = _support(base, contacts)
     return DemoCompany(
         seed=seed,
         as_of=base.as_of,
@@ -464,7 +477,49 @@ def _complete(base: CustomerBase) -> DemoCompany:
         activities=activities,
         early=early,
         lives=lives,
+        tickets=tickets,
+        surveys=surveys,
     )
+
+
+def _support(base: CustomerBase, contacts: DemoContacts) -> tuple[DemoTickets, DemoSurveys]:
+    """Draw the tickets of every customer period, then the surveys that follow them."""
+    histories, early, accounts = base.histories, base.early, base.accounts
+    period_account, period_start, period_end = customer_periods(*base.lives.customer_periods())
+    drivers = Drivers(
+        engagement_z=base.engagement_z,
+        success_z=early.success_z,
+        value_day=early.value_day,
+        outcome_day=early.outcome_day,
+        outcome_reached=early.outcome_reached,
+        period_account=period_account,
+        period_start=period_start,
+        period_end=period_end,
+        as_of_day=day_number(base.as_of),
+    )
+    paid = histories.plan != ADD_ON  # an add-on's seats are the same people
+    tickets = draw_tickets(
+        stream(base.seed, "tickets"),
+        drivers=drivers,
+        seats=Seats(
+            account=histories.account[paid],
+            start=histories.start[paid],
+            end=histories.end[paid],
+            quantity=histories.quantity[paid],
+        ),
+        segment=accounts.segment,
+        currency=accounts.currency,
+        contacts=contacts,
+        first_day=day_number(history_start(base.as_of)),
+    )
+    surveys = draw_surveys(
+        stream(base.seed, "surveys"),
+        drivers=drivers,
+        contacts=contacts,
+        tickets=tickets,
+        segment=accounts.segment,
+    )
+    return tickets, surveys
 
 
 def _add_on_since(histories: Histories, accounts: int, as_of_day: int) -> np.ndarray:

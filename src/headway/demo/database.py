@@ -35,6 +35,7 @@ from headway.demo.database_outcomes import (
     release_demo_users,
     write_outcomes,
 )
+from headway.demo.database_support import delete_demo_support, write_support
 from headway.demo.database_usage import delete_demo_usage
 from headway.demo.lifecycle import REASONS, STAGE_KEYS
 from headway.demo.people import DEMO_EMAIL_DOMAIN, DemoPerson
@@ -71,6 +72,7 @@ def delete_demo_data(session: Session) -> DeletedDemo:
     # Children first, explicitly: faster than cascades, and the same on both databases.
     delete_demo_outcomes(session, demo_ids)
     delete_demo_usage(session, demo_ids)
+    delete_demo_support(session, demo_ids)
     for table in (StageChange, Contact, Subscription, AuditEntry):
         session.execute(delete(table).where(table.account_id.in_(demo_ids)))
     session.execute(
@@ -127,7 +129,7 @@ def write_company(
     progress: Progress = no_progress,
 ) -> None:
     """Insert the whole company: team, accounts (parents first), contacts, subscriptions, stages,
-    then its Desired Outcomes, success plans and activities."""
+    then its Desired Outcomes, success plans and activities, then its tickets and surveys."""
     segment_ids = ids_by_key(list_segments(session=session), SEGMENT_KEYS, "segment")
     stage_ids = ids_by_key(list_stages(session=session), STAGE_KEYS, "lifecycle stage")
     user_ids = write_team(session, company.team, password_hash, now)
@@ -135,16 +137,11 @@ def write_company(
     contact_ids = _write_contacts(session, company, account_ids, progress)
     _write_subscriptions(session, company, account_ids, now, progress)
     _write_stage_changes(session, company, account_ids, stage_ids, progress)
-    write_outcomes(
-        session,
-        company,
-        DemoIds(
-            accounts=account_ids,
-            contacts=contact_ids,
-            users=np.array(user_ids, dtype=np.int64),
-        ),
-        progress,
+    ids = DemoIds(
+        accounts=account_ids, contacts=contact_ids, users=np.array(user_ids, dtype=np.int64)
     )
+    write_outcomes(session, company, ids, progress)
+    write_support(session, company, ids, progress)
     write_fx_rates(session, company, now)
 
 

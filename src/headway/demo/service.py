@@ -55,6 +55,9 @@ class DemoReport:
     evidence: int = 0
     milestones: int = 0
     activities: int = 0
+    tickets: int = 0
+    survey_invitations: int = 0
+    survey_responses: int = 0
     product_users: int = 0
     usage_events: int = 0
     usage_rollup_rows: int = 0
@@ -82,6 +85,9 @@ class DemoReport:
             "evidence": self.evidence,
             "milestones": self.milestones,
             "activities": self.activities,
+            "tickets": self.tickets,
+            "survey_invitations": self.survey_invitations,
+            "survey_responses": self.survey_responses,
             "product_users": self.product_users,
             "usage_events": self.usage_events,
             "usage_rollup_rows": self.usage_rollup_rows,
@@ -119,6 +125,9 @@ def _report(
         evidence=counts["evidence"],
         milestones=counts["milestones"],
         activities=counts["activities"],
+        tickets=counts["tickets"],
+        survey_invitations=counts["survey_invitations"],
+        survey_responses=counts["survey_responses"],
         product_users=usage.users if usage else 0,
         usage_events=usage.raw_events if usage else 0,
         usage_rollup_rows=usage.rollup_rows if usage else 0,

@@ -4,6 +4,8 @@ The usage sources read the adoption measures of `usage/adoption.py` (from the da
 up to the day asked); an account never seen by then has no data. Within one scoring run
 (`shared_reads`) the adoption measures are read once for all the usage sources.
 
+The sources over support tickets and survey answers are in `health/support_survey_sources.py`.
+
 Every reader takes many accounts at once and reads what was true on the day it is given, so
 backtests over past days read the past. Readers chunk long lists of accounts (`id_chunks`)
 to stay under the databases' limits on bound parameters.

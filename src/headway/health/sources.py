@@ -25,6 +25,7 @@ Reader = Callable[[Session, Sequence[int], date, Mapping[str, Any]], dict[int, f
 
 SOURCE_MODULES = (
     "headway.health.builtin_sources",
+    "headway.health.support_survey_sources",
     "headway.outcomes.health_sources",
     "headway.activities.health_sources",
 )

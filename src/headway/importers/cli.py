@@ -101,6 +101,14 @@ def import_tickets(
     _run(ImportKind.TICKETS, file, dry_run=dry_run, as_json=as_json)
 
 
+@app.command("survey-responses")
+def import_survey_responses(
+    file: FileArgument, dry_run: DryRunOption = False, as_json: JsonOption = False
+) -> None:
+    """Import survey answers (survey_type, account_id, contact_email, score, comment, …)."""
+    _run(ImportKind.SURVEY_RESPONSES, file, dry_run=dry_run, as_json=as_json)
+
+
 @app.command("events")
 def import_events_file(
     file: Annotated[

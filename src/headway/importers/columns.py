@@ -23,6 +23,7 @@ class ImportKind(StrEnum):
     ACTIVITIES = "activities"
     GOAL_EVIDENCE = "goal-evidence"
     TICKETS = "tickets"
+    SURVEY_RESPONSES = "survey-responses"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,16 @@ TICKET_FIELDS = (
     "closed_at",
     "tags",
 )
+# survey_type is nps, csat or ces; response_id, the survey tool's id of an answer, is optional.
+SURVEY_RESPONSE_FIELDS = (
+    "survey_type",
+    "account_id",
+    "contact_email",
+    "score",
+    "comment",
+    "responded_at",
+    "response_id",
+)
 
 REQUIRED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.ACCOUNTS: ("account_id", "name"),
@@ -101,6 +112,7 @@ REQUIRED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.ACTIVITIES: ACTIVITY_FIELDS[:3],
     ImportKind.GOAL_EVIDENCE: ("measured_on", "value"),
     ImportKind.TICKETS: ("ticket_id", "account_id", "status", "created_at"),
+    ImportKind.SURVEY_RESPONSES: ("survey_type", "account_id", "score", "responded_at"),
 }
 
 
@@ -200,6 +212,7 @@ FORMATS: dict[ImportKind, tuple[ColumnFormat, ...]] = {
         ),
     ),
     ImportKind.GOAL_EVIDENCE: (_canonical(GOAL_EVIDENCE_FIELDS),),
+    ImportKind.SURVEY_RESPONSES: (_canonical(SURVEY_RESPONSE_FIELDS),),
     # Helpdesk exports keep their own units: the importer reads Zendesk's minutes, HubSpot's
     # milliseconds and Intercom's Unix seconds by the format recognised here.
     ImportKind.TICKETS: (

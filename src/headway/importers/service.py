@@ -27,6 +27,7 @@ from headway.importers.readers import TableReader, UnreadableFile, open_table
 from headway.importers.rows import KindImport, RowError
 from headway.importers.spend import SpendImport
 from headway.importers.subscriptions import SubscriptionImport
+from headway.importers.survey_responses import SurveyResponseImport
 from headway.importers.tickets import TicketImport
 from headway.revenue.service import apply_segment_rules
 from headway.users.service import Permissions
@@ -45,6 +46,7 @@ _IMPORTERS: dict[ImportKind, type[KindImport]] = {
     ImportKind.ACTIVITIES: ActivityImport,
     ImportKind.GOAL_EVIDENCE: GoalEvidenceImport,
     ImportKind.TICKETS: TicketImport,
+    ImportKind.SURVEY_RESPONSES: SurveyResponseImport,
 }
 
 

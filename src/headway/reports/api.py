@@ -1,11 +1,12 @@
-"""JSON API of reports: outcome attainment and Appropriate Experience coverage."""
+"""JSON API of reports: outcome attainment, Appropriate Experience coverage, support & success."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from headway.core.errors import InvalidInput
 from headway.core.fields import IsoDate
 from headway.reports.schemas import (
     CoveragePageRead,
@@ -14,6 +15,8 @@ from headway.reports.schemas import (
     outcome_report_read,
 )
 from headway.reports.service import coverage_report, outcome_report
+from headway.reports.support_success import account_support_success, portfolio_support_success
+from headway.support.reports import parse_day
 from headway.web.auth import ApiPrincipal, SessionDep
 from headway.web.errors import API_ERROR_RESPONSES
 from headway.web.params import PageNumber, PerPage, QueryId
@@ -65,3 +68,47 @@ def get_coverage_report(
     and one page of the gaps (a required touch overdue), the most overdue first."""
     report = coverage_report(session=session, as_of=as_of, segment=segment, owner_id=owner_id)
     return coverage_page_read(report, page=page, per_page=per_page)
+
+
+DAY_OR_MONTH = r"^\d{4}-\d{2}(-\d{2})?$"
+
+
+@router.get("/reports/support-success", response_model=dict[str, Any])
+def get_support_success_report(
+    session: SessionDep,
+    principal: ApiPrincipal,
+    first_day: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            pattern=DAY_OR_MONTH,
+            description="The period's first day (default: 89 days before `to`); a month "
+            "means its first day.",
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        Query(
+            pattern=DAY_OR_MONTH,
+            description="The period's last day (default: today); a month means its last day.",
+        ),
+    ] = None,
+    segment: SegmentKey = None,
+    owner_id: QueryId = None,
+    account_id: QueryId = None,
+) -> dict[str, Any]:
+    """Support load (tickets and their trend, resolution, CSAT, effort) beside CS work
+    (activities, proactive touches, goals progressed, coverage) for a period: for the current
+    accounts with per-segment and per-CSM rows and the accounts needing a proactive touch, or
+    for one account (`account_id`). Rates are fractions, null where there is no data."""
+    try:
+        first, last = parse_day(first_day, end=False), parse_day(to, end=True)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    if account_id is None:
+        return portfolio_support_success(
+            session=session, first=first, last=last, segment=segment, owner_id=owner_id
+        )
+    if segment is not None or owner_id is not None:
+        raise InvalidInput("account_id reports one account: leave out segment and owner_id")
+    return account_support_success(session=session, account_id=account_id, first=first, last=last)

@@ -1,17 +1,19 @@
-"""headway report outcomes|coverage: outcome attainment and Appropriate Experience coverage."""
+"""headway report outcomes|coverage|support-success: outcome attainment, Appropriate Experience
+coverage, and support load beside CS work."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from headway.accounts.service import get_account_by_external_id
 from headway.core.console import command_session, console, err_console, print_json
-from headway.core.errors import HeadwayError
+from headway.core.errors import HeadwayError, NotFound
 from headway.reports.schemas import (
     ComplianceRead,
     CoverageReportRead,
@@ -20,10 +22,13 @@ from headway.reports.schemas import (
     outcome_report_read,
 )
 from headway.reports.service import coverage_report, outcome_report
+from headway.reports.support_success import account_support_success, portfolio_support_success
+from headway.support.reports import parse_day
 from headway.users.service import get_user_by_email
 
 app = typer.Typer(
-    help="Reports: outcome attainment, outputs vs outcomes, coverage.", no_args_is_help=True
+    help="Reports: outcome attainment, outputs vs outcomes, coverage, support & success.",
+    no_args_is_help=True,
 )
 
 NOT_DEFINED = "—"
@@ -118,6 +123,77 @@ def report_coverage(
         console.print(table)
     if len(report.gaps) > SHOWN_GAPS:
         console.print(f"… and {len(report.gaps) - SHOWN_GAPS} more gaps (--json lists them all).")
+
+
+def _period_day(value: str | None, *, end: bool) -> date | None:
+    try:
+        return parse_day(value, end=end)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _account_id(session: Session, external_id: str) -> int:
+    found = get_account_by_external_id(session=session, external_id=external_id)
+    if found is None:
+        raise NotFound(f"no account has the external id {external_id!r}")
+    return found.id
+
+
+@app.command("support-success")
+def report_support_success(
+    first_day: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="The period's first day, YYYY-MM-DD or YYYY-MM (default: 89 days before --to).",
+            show_default=False,
+        ),
+    ] = None,
+    last_day: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="The period's last day, YYYY-MM-DD or YYYY-MM (default: today).",
+            show_default=False,
+        ),
+    ] = None,
+    segment: Annotated[
+        str | None,
+        typer.Option("--segment", help="Only accounts in this segment (key).", show_default=False),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="Only accounts this CSM owns (email).", show_default=False),
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="One account (external id).", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Support load (tickets, resolution, CSAT, effort) beside CS work (activities, goals
+    progressed, coverage) of a period, and the accounts that need a proactive touch."""
+    first, last = _period_day(first_day, end=False), _period_day(last_day, end=True)
+
+    def work(session: Session) -> dict[str, Any]:
+        if account is not None:
+            return account_support_success(
+                session=session, account_id=_account_id(session, account), first=first, last=last
+            )
+        return portfolio_support_success(
+            session=session,
+            first=first,
+            last=last,
+            segment=segment,
+            owner_id=_owner_id(session, owner),
+        )
+
+    report = _run(work)
+    if as_json:
+        print_json(report)
+        return
+    for table in _support_success_tables(report):
+        console.print(table)
 
 
 def _owner_id(session: Session, email: str | None) -> int | None:
@@ -228,3 +304,61 @@ def _coverage_tables(r: CoverageReportRead) -> list[Table]:
         )
     tables.append(gaps)
     return tables
+
+
+def _support_row(name: str, figures: dict[str, Any]) -> list[str]:
+    s = figures["support"]
+    hours, effort = s["resolution_median_hours"], s["ces_mean"]
+    return [
+        name,
+        str(s["tickets"]),
+        str(s["tickets_previous"]),
+        NOT_DEFINED if hours is None else f"{hours:.1f} h",
+        _percent(s["csat"]),
+        NOT_DEFINED if effort is None else f"{effort:.1f}",
+    ]
+
+
+def _success_row(name: str, figures: dict[str, Any]) -> list[str]:
+    w = figures["success"]
+    return [
+        name,
+        str(w["activities"]),
+        f"{w['activity_hours']:.1f}",
+        f"{w['accounts_touched']} of {figures.get('accounts', 1)}",
+        str(w["goals_progressed"]),
+        _percent(w["coverage"]),
+    ]
+
+
+def _support_success_tables(r: dict[str, Any]) -> list[Table]:
+    period = f"{r['period']['from']} to {r['period']['to']}"
+    support = Table(
+        "", "tickets", "before", "resolve", "CSAT", "effort",
+        title=f"Support, reactive: {period}",
+        caption="tickets: created (in the previous period); resolve: median; effort: mean CES",
+    )  # fmt: skip
+    success = Table(
+        "", "activities", "hours", "touched", "goals", "coverage",
+        title=f"Success, proactive: {period}",
+        caption="touched: accounts with a proactive touch; goals: with new evidence; "
+        "coverage: required touches met",
+    )  # fmt: skip
+    groups = [[(r["account"]["name"], r)]] if "account" in r else [[("all accounts", r)]]
+    if "account" not in r:
+        groups += [[(x["name"], x) for x in r["by_segment"]], [(x["name"], x) for x in r["by_csm"]]]
+    for rows in groups:
+        for n, (name, figures) in enumerate(rows, start=1):
+            last = n == len(rows)
+            support.add_row(*_support_row(name, figures), end_section=last)
+            success.add_row(*_success_row(name, figures), end_section=last)
+    if "account" in r:
+        return [support, success]
+    attention = Table(
+        "account", "CSM", "why", "last touch", title="Accounts needing a proactive touch"
+    )
+    for a in r["attention"][:SHOWN_GAPS]:
+        attention.add_row(
+            a["name"], a["owner_name"], a["why"], a["last_proactive_touch"] or NOT_DEFINED
+        )
+    return [support, success, attention]

@@ -1,4 +1,5 @@
-"""Pages of reports: outcome attainment with outputs vs outcomes, and coverage gaps."""
+"""Pages of reports: outcome attainment with outputs vs outcomes, coverage gaps, support & success
+(and its card on the account 360 page)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
+from headway.accounts.models import Account
 from headway.accounts.presenters import owner_candidates, page_numbers
+from headway.accounts.sections import register_account_section
 from headway.accounts.service import list_segments
 from headway.core import clock
 from headway.core.errors import InvalidInput
@@ -18,8 +22,14 @@ from headway.core.fields import MAX_DB_INT
 from headway.reports.attainment import Attainment
 from headway.reports.schemas import COVERAGE_DEFINITIONS, OUTCOME_DEFINITIONS
 from headway.reports.service import Labelled, coverage_report, outcome_report
+from headway.reports.support_success import (
+    account_support_success,
+    latest_tickets,
+    portfolio_support_success,
+)
+from headway.support.reports import parse_day
 from headway.users.service import list_users
-from headway.web.auth import PageUser, SessionDep, settings_of, verify_csrf
+from headway.web.auth import PageUser, Principal, SessionDep, settings_of, verify_csrf
 from headway.web.params import PageNumber
 from headway.web.templating import render
 
@@ -225,3 +235,114 @@ def coverage_page(
         page_numbers=page_numbers(page, pages),
     )
     return render(request, "reports/coverage.html", context)
+
+
+# --- support & success ---------------------------------------------------------------------
+
+SHOWN_ATTENTION = 50
+SHOWN_TICKETS = 5
+
+
+def as_day(value: str | None) -> date | None:
+    """An ISO day of a report as a date, for the `day` macro."""
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class SupportQuery:
+    """What a support & success URL asks for; blank means the default."""
+
+    first: str = ""
+    last: str = ""
+    segment: str = ""
+    owner: str = ""
+
+    def days(self) -> tuple[date | None, date | None]:
+        try:
+            return parse_day(self.first or None, end=False), parse_day(self.last or None, end=True)
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
+
+    def owner_id(self) -> int | None:
+        return CoverageQuery(owner=self.owner).owner_id()
+
+
+def tickets_and_touches_chart(monthly: dict[str, Any]) -> dict[str, Any] | None:
+    """Tickets created beside proactive touches, month by month; None when both are empty."""
+    if not any(monthly["tickets"]) and not any(monthly["proactive_touches"]):
+        return None
+    return {
+        "kind": "monthly-counts",
+        "palette": "support",
+        "labels": monthly["months"],
+        "datasets": [
+            {"label": "Tickets created", "key": "tickets", "data": monthly["tickets"]},
+            {
+                "label": "Proactive touches",
+                "key": "touches",
+                "data": monthly["proactive_touches"],
+            },
+        ],
+    }
+
+
+@router.get("/reports/support", response_class=HTMLResponse)
+def support_success_page(
+    request: Request,
+    session: SessionDep,
+    principal: PageUser,
+    first: Annotated[str, Query(alias="from", max_length=10)] = "",
+    to: DateText = "",
+    segment: Annotated[str, Query(max_length=64)] = "",
+    owner: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """Support load beside CS work for a period, and the accounts needing a proactive touch."""
+    query = SupportQuery(first, to, segment, owner)
+    context: dict[str, Any] = {
+        "query": query,
+        "segments": list_segments(session=session),
+        "owners": owner_candidates(list_users(session=session)),
+        "report": None,
+        "error": None,
+        "percent": percent,
+        "as_day": as_day,
+        "shown_attention": SHOWN_ATTENTION,
+    }
+    try:
+        start, end = query.days()
+        report = portfolio_support_success(
+            session=session,
+            first=start,
+            last=end,
+            segment=segment or None,
+            owner_id=query.owner_id(),
+        )
+    except InvalidInput as error:
+        context["error"] = str(error)
+        return render(request, "reports/support_success.html", context)
+    context.update(report=report, chart=tickets_and_touches_chart(report["monthly"]))
+    return render(request, "reports/support_success.html", context)
+
+
+def support_success_card_context(
+    session: Session, account: Account, principal: Principal, today: date
+) -> dict[str, Any]:
+    """The account's support load beside its CS work over the last 90 days, and its newest
+    tickets."""
+    return {
+        "support_success": {
+            "report": account_support_success(session=session, account_id=account.id, last=today),
+            "tickets": latest_tickets(session=session, account_id=account.id, limit=SHOWN_TICKETS),
+            "as_day": as_day,
+            "percent": percent,
+        }
+    }
+
+
+register_account_section(
+    name="support-success",
+    template="reports/_account_support_success.html",
+    slot="main",
+    order=22,
+    context=support_success_card_context,
+)

@@ -422,6 +422,72 @@
     };
   }
 
+  // Surveys by month: NPS (−100…100) and CSAT % on the left axis, the CES mean (1–7) on the
+  // right, the answers as faint bars behind; a month without answers leaves a gap.
+  function surveyTrend(spec) {
+    const settings = baseOptions();
+    settings.scales = {
+      x: xAxis(),
+      left: { position: "left", min: -100, max: 100, ticks: { stepSize: 50 }, grid: { color: (context) => (context.tick.value === 0 ? css("--border-strong", "#c9d0d8") : css("--grid", "#eef0f3")) }, title: { display: true, text: "NPS · CSAT %" } },
+      right: { position: "right", min: 1, max: 7, ticks: { stepSize: 1 }, grid: { display: false }, title: { display: true, text: "Effort (1–7)" } },
+      answers: { display: false, beginAtZero: true, grace: "150%" },
+    };
+    const shown = { nps: (v) => (v > 0 ? "+" : "") + v.toFixed(1), csat: (v) => `${v.toFixed(1)}%`, ces: (v) => v.toFixed(2), responses: (v) => v.toLocaleString() };
+    settings.plugins.tooltip = {
+      callbacks: {
+        title: (items) => (items.length ? shortMonthLabel(items[0].label) : ""),
+        label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? "—" : shown[item.dataset.key](item.parsed.y)}`,
+      },
+    };
+    const line = (key, label, axis, colour, dash = []) => ({
+      type: "line", key, label, data: spec[key], yAxisID: axis, borderColor: colour, backgroundColor: colour,
+      borderDash: dash, borderWidth: 2, pointRadius: 2.5, spanGaps: false, tension: 0, order: 1,
+    });
+    return {
+      type: "bar",
+      data: {
+        labels: spec.labels,
+        datasets: [
+          line("nps", "NPS", "left", css("--accent", "#2f5fd0")),
+          line("csat", "CSAT %", "left", css("--series-3", "#2b8a3e")),
+          line("ces", "Effort", "right", css("--series-2", "#d9730d"), [5, 4]),
+          { type: "bar", key: "responses", label: "Answers", data: spec.responses, yAxisID: "answers", backgroundColor: css("--grid", "#eef0f3"), borderRadius: 2, maxBarThickness: 40, order: 2 },
+        ],
+      },
+      options: settings,
+    };
+  }
+
+  // Support & success: tickets created beside proactive touches, month by month.
+  function monthlyCounts(spec) {
+    const settings = baseOptions();
+    settings.scales = {
+      x: xAxis(),
+      y: { beginAtZero: true, ticks: { precision: 0 }, grid: { color: css("--grid", "#eef0f3") } },
+    };
+    settings.plugins.tooltip = {
+      callbacks: {
+        title: (items) => (items.length ? monthLabel(items[0].label) : ""),
+        label: (item) => `${item.dataset.label}: ${item.parsed.y.toLocaleString()}`,
+      },
+    };
+    return {
+      type: "bar",
+      data: {
+        labels: spec.labels,
+        datasets: spec.datasets.map((set) => ({
+          label: set.label,
+          data: set.data,
+          backgroundColor: css(`--${spec.palette}-${set.key}`, css("--accent", "#2f5fd0")),
+          borderRadius: 3,
+          maxBarThickness: 26,
+          categoryPercentage: 0.7,
+        })),
+      },
+      options: settings,
+    };
+  }
+
   const builders = {
     "stacked-bar": stackedBar,
     "mrr-series": mrrSeries,
@@ -432,6 +498,8 @@
     "daily-bars": dailyBars,
     "auc-bars": aucBars,
     "ttfv-days": ttfvDays,
+    "monthly-counts": monthlyCounts,
+    "survey-trend": surveyTrend,
   };
 
   function drawCharts(root) {

@@ -1,0 +1,398 @@
+"""Survey campaigns: make one, schedule or cancel it, see who it asks and how they answered.
+
+A campaign starts as a draft. Scheduling a "scheduled" campaign makes it go out at its
+`send_at` (now when none is set): the next `send_due` creates one invitation per contact
+its audience selects and sends them. Scheduling a "ticket_solved" campaign makes it
+active: from then on the requester of each solved ticket is asked. Cancelling stops what
+has not gone out yet, reminders included. Sending lives in `headway.surveys.sending`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from headway.accounts.models import Account
+from headway.contacts.models import Contact
+from headway.core import clock
+from headway.core.audit import Actor, record_audit, snapshot
+from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from headway.core.pagination import fetch_page
+from headway.surveys.audience import Recipient, audience_recipients, normalise_audience
+from headway.surveys.models import (
+    CAMPAIGN_STATUSES,
+    CAMPAIGN_TRIGGERS,
+    SurveyCampaign,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from headway.surveys.sending import DueMessage, SendReport, preview_due, send_due
+from headway.surveys.service import get_survey
+from headway.users.models import Role
+from headway.users.service import Permissions
+
+__all__ = [
+    "DueMessage",
+    "Recipient",
+    "SendReport",
+    "preview_due",
+    "send_due",
+]
+
+CAMPAIGN_FIELDS = [
+    "name",
+    "trigger",
+    "audience",
+    "status",
+    "send_at",
+    "throttle_days",
+    "reminder_after_days",
+    "expires_after_days",
+    "subject",
+]
+TICKET_SURVEY_TYPES = ("csat", "ces")
+MAX_DAYS = 3650
+
+
+def may_run_campaigns(permissions: Permissions | None) -> bool:
+    """Admins and managers make, schedule and cancel campaigns (None: Headway itself)."""
+    return permissions is None or permissions.role in (Role.ADMIN, Role.MANAGER)
+
+
+def check_may_run_campaigns(permissions: Permissions | None) -> None:
+    """Refuse anyone but admins and managers: a campaign emails customers."""
+    if not may_run_campaigns(permissions):
+        raise PermissionDenied("only admins and managers make, schedule or cancel survey campaigns")
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _check_days(
+    throttle_days: int, reminder_after_days: int | None, expires_after_days: int
+) -> None:
+    if not 0 <= throttle_days <= MAX_DAYS:
+        raise InvalidInput(f"throttle_days: expected 0 to {MAX_DAYS} days, not {throttle_days}")
+    if not 1 <= expires_after_days <= MAX_DAYS:
+        raise InvalidInput(
+            f"expires_after_days: expected 1 to {MAX_DAYS} days, not {expires_after_days}"
+        )
+    if reminder_after_days is not None and not 1 <= reminder_after_days < expires_after_days:
+        raise InvalidInput(
+            f"reminder_after_days: expected 1 day or more and less than the "
+            f"{expires_after_days} days the links last, not {reminder_after_days}"
+        )
+
+
+def create_campaign(
+    *,
+    session: Session,
+    actor: Actor,
+    survey_key: str,
+    name: str,
+    trigger: str = "scheduled",
+    audience: Mapping[str, Any] | None = None,
+    send_at: datetime | None = None,
+    throttle_days: int = 90,
+    reminder_after_days: int | None = 3,
+    expires_after_days: int = 14,
+    subject: str = "",
+    message: str = "",
+    permissions: Permissions | None = None,
+) -> SurveyCampaign:
+    """Make a draft campaign after checking its survey, trigger, audience and days."""
+    check_may_run_campaigns(permissions)
+    try:
+        survey = get_survey(session=session, key=survey_key)
+    except NotFound as error:
+        raise InvalidInput(str(error)) from None
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("name: a campaign needs a name")
+    if len(name) > 200 or len(subject.strip()) > 200:
+        raise InvalidInput("name and subject: at most 200 characters each")
+    if trigger not in CAMPAIGN_TRIGGERS:
+        raise InvalidInput(
+            f"trigger: unknown trigger {trigger!r}; expected {', '.join(CAMPAIGN_TRIGGERS)}"
+        )
+    if trigger == "ticket_solved" and survey.type not in TICKET_SURVEY_TYPES:
+        raise InvalidInput(
+            f"trigger: a campaign after solved tickets asks CSAT or CES, not {survey.type.upper()}"
+        )
+    _check_days(throttle_days, reminder_after_days, expires_after_days)
+    campaign = SurveyCampaign(
+        survey_id=survey.id,
+        name=name,
+        trigger=trigger,
+        audience=normalise_audience(session=session, audience=audience),
+        status="draft",
+        send_at=_aware(send_at),
+        throttle_days=throttle_days,
+        reminder_after_days=reminder_after_days,
+        expires_after_days=expires_after_days,
+        subject=subject.strip(),
+        message=message.strip(),
+        created_by=actor.label,
+        created_at=clock.now(),
+    )
+    session.add(campaign)
+    session.flush()
+    _audit(session, actor, "survey_campaign.create", campaign, None)
+    session.commit()
+    return campaign
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    campaign: SurveyCampaign,
+    before: dict[str, Any] | None,
+) -> None:
+    record_audit(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="survey_campaign",
+        entity_id=campaign.id,
+        account_id=None,
+        before=before,
+        after=snapshot(campaign, CAMPAIGN_FIELDS),
+    )
+
+
+def list_campaigns(*, session: Session, status: str | None = None) -> list[SurveyCampaign]:
+    """Every campaign, the newest first (optionally of one status)."""
+    query = select(SurveyCampaign).order_by(
+        SurveyCampaign.created_at.desc(), SurveyCampaign.id.desc()
+    )
+    if status is not None:
+        if status not in CAMPAIGN_STATUSES:
+            raise InvalidInput(
+                f"status: unknown status {status!r}; expected {', '.join(CAMPAIGN_STATUSES)}"
+            )
+        query = query.where(SurveyCampaign.status == status)
+    return list(session.scalars(query))
+
+
+def get_campaign(*, session: Session, campaign_id: int) -> SurveyCampaign:
+    """The campaign with this id."""
+    campaign = session.get(SurveyCampaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"survey campaign {campaign_id} does not exist")
+    return campaign
+
+
+def schedule_campaign(
+    *,
+    session: Session,
+    actor: Actor,
+    campaign_id: int,
+    send_at: datetime | None = None,
+    permissions: Permissions | None = None,
+) -> SurveyCampaign:
+    """Make a draft go out at its send time (now when none), or start a ticket campaign."""
+    check_may_run_campaigns(permissions)
+    campaign = get_campaign(session=session, campaign_id=campaign_id)
+    if campaign.status != "draft":
+        raise Conflict(
+            f"campaign {campaign.id} is {campaign.status}; only a draft can be scheduled"
+        )
+    before = snapshot(campaign, CAMPAIGN_FIELDS)
+    now = clock.now()
+    if campaign.trigger == "ticket_solved":
+        campaign.status = "active"
+        campaign.started_at = now
+    else:
+        campaign.status = "scheduled"
+        campaign.send_at = _aware(send_at) or campaign.send_at or now
+    _audit(session, actor, "survey_campaign.schedule", campaign, before)
+    session.commit()
+    return campaign
+
+
+def cancel_campaign(
+    *,
+    session: Session,
+    actor: Actor,
+    campaign_id: int,
+    permissions: Permissions | None = None,
+) -> SurveyCampaign:
+    """Stop a campaign: nothing more of it is sent, reminders neither; answers still count."""
+    check_may_run_campaigns(permissions)
+    campaign = get_campaign(session=session, campaign_id=campaign_id)
+    if campaign.status == "cancelled":
+        raise Conflict(f"campaign {campaign.id} is cancelled already")
+    before = snapshot(campaign, CAMPAIGN_FIELDS)
+    campaign.status = "cancelled"
+    _audit(session, actor, "survey_campaign.cancel", campaign, before)
+    session.commit()
+    return campaign
+
+
+def preview_recipients(
+    *, session: Session, campaign: SurveyCampaign, now: datetime | None = None
+) -> list[Recipient]:
+    """The contacts the campaign's audience selects, with the reason each left out is."""
+    return audience_recipients(session=session, campaign=campaign, now=now or clock.now())
+
+
+# --- how a campaign went -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignCounts:
+    """What came of a campaign's invitations."""
+
+    invitations: int = 0  # made, sent or not
+    sent: int = 0
+    answered: int = 0
+    reminders: int = 0
+    skipped: int = 0
+    waiting: int = 0  # made, not yet sent
+
+    @property
+    def response_rate(self) -> float | None:
+        """Answered ÷ sent; None before anything was sent."""
+        return self.answered / self.sent if self.sent else None
+
+
+_ANSWERED = or_(SurveyInvitation.answered_at.is_not(None), SurveyResponse.id.is_not(None))
+
+
+def campaign_counts(*, session: Session, campaign_ids: list[int]) -> dict[int, CampaignCounts]:
+    """Invitations sent, answered, reminded, skipped and waiting, per campaign."""
+    if not campaign_ids:
+        return {}
+    sent = SurveyInvitation.sent_at.is_not(None)
+    query = (
+        select(
+            SurveyInvitation.campaign_id,
+            func.count(),
+            func.count(case((sent, 1))),
+            func.count(case((_ANSWERED, 1))),
+            func.coalesce(func.sum(SurveyInvitation.reminders_sent), 0),
+            func.count(case((SurveyInvitation.skipped_reason.is_not(None) & ~sent, 1))),
+            func.count(case((SurveyInvitation.skipped_reason.is_(None) & ~sent, 1))),
+        )
+        .outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
+        .where(SurveyInvitation.campaign_id.in_(campaign_ids))
+        .group_by(SurveyInvitation.campaign_id)
+    )
+    counts = {campaign_id: CampaignCounts() for campaign_id in campaign_ids}
+    for campaign_id, made, n_sent, answered, reminders, skipped, waiting in session.execute(query):
+        counts[campaign_id] = CampaignCounts(
+            made, n_sent, answered, int(reminders), skipped, waiting
+        )
+    return counts
+
+
+def campaign_read(campaign: SurveyCampaign, counts: CampaignCounts) -> dict[str, Any]:
+    """A campaign with its counts as plain data: the API's body and the CLI's JSON."""
+    rate = counts.response_rate
+    return {
+        "id": campaign.id,
+        "survey": campaign.survey.key,
+        "survey_type": campaign.survey.type,
+        "name": campaign.name,
+        "trigger": campaign.trigger,
+        "audience": campaign.audience or {},
+        "status": campaign.status,
+        "send_at": campaign.send_at,
+        "throttle_days": campaign.throttle_days,
+        "reminder_after_days": campaign.reminder_after_days,
+        "expires_after_days": campaign.expires_after_days,
+        "subject": campaign.subject,
+        "message": campaign.message,
+        "created_by": campaign.created_by,
+        "created_at": campaign.created_at,
+        "started_at": campaign.started_at,
+        "counts": {
+            "invitations": counts.invitations,
+            "sent": counts.sent,
+            "answered": counts.answered,
+            "response_rate": None if rate is None else round(rate, 4),
+            "reminders": counts.reminders,
+            "skipped": counts.skipped,
+            "waiting": counts.waiting,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """One invitation of a campaign as its page lists it."""
+
+    id: int
+    account_id: int
+    account_name: str
+    contact_name: str
+    email: str
+    ticket_id: int | None
+    state: str  # waiting, skipped, sent, reminded, answered, expired
+    sent_at: datetime | None
+    last_reminded_at: datetime | None
+    answered_at: datetime | None
+    expires_at: datetime | None
+    score: int | None
+    skipped_reason: str | None
+
+
+def invitation_state(invitation: SurveyInvitation, *, answered: bool, now: datetime) -> str:
+    """Where an invitation stands: waiting, skipped, answered, expired, reminded or sent."""
+    if invitation.sent_at is None:
+        return "skipped" if invitation.skipped_reason else "waiting"
+    if answered or invitation.answered_at is not None:
+        return "answered"
+    if invitation.expires_at is not None and invitation.expires_at <= now:
+        return "expired"
+    return "reminded" if invitation.reminders_sent else "sent"
+
+
+def list_invitations(
+    *, session: Session, campaign_id: int, page: int = 1, per_page: int = 50
+) -> tuple[list[InvitationView], int]:
+    """A campaign's invitations by account and contact, and how many there are."""
+    query = (
+        select(
+            SurveyInvitation,
+            Account.name,
+            Contact.name,
+            SurveyResponse.score,
+            SurveyResponse.responded_at,
+        )
+        .join(Account, Account.id == SurveyInvitation.account_id)
+        .outerjoin(Contact, Contact.id == SurveyInvitation.contact_id)
+        .outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
+        .where(SurveyInvitation.campaign_id == campaign_id)
+        .order_by(Account.name, SurveyInvitation.email, SurveyInvitation.id)
+    )
+    rows, total = fetch_page(session, cast("Select[Any]", query), page=page, per_page=per_page)
+    now = clock.now()
+    views = [
+        InvitationView(
+            id=inv.id,
+            account_id=inv.account_id,
+            account_name=account_name,
+            contact_name=contact_name or "",
+            email=inv.email,
+            ticket_id=inv.ticket_id,
+            state=invitation_state(inv, answered=score is not None, now=now),
+            sent_at=inv.sent_at,
+            last_reminded_at=inv.last_reminded_at,
+            answered_at=inv.answered_at or responded_at,
+            expires_at=inv.expires_at,
+            score=score,
+            skipped_reason=inv.skipped_reason,
+        )
+        for inv, account_name, contact_name, score, responded_at in rows
+    ]
+    return views, total

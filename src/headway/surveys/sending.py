@@ -1,0 +1,392 @@
+"""Sending what is due: invitations of campaigns whose time has come, after solved tickets,
+and one reminder to those who have not answered.
+
+`send_due` is safe to run as often as cron likes. Invitations are made first, one per
+person and campaign (or per ticket), under a unique key, and committed; then each is sent
+and its `sent_at` written at once, committed every `BATCH_SIZE` messages, one SMTP
+connection per batch. A run that stops half way leaves the rest waiting for the next run;
+nothing is sent twice. A recipient the server refuses for good is recorded as skipped and
+the others go on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session
+
+from headway.accounts.models import Account
+from headway.config import Settings
+from headway.contacts.models import Contact
+from headway.core import clock
+from headway.core.chunks import chunked
+from headway.support.models import Ticket
+from headway.surveys.audience import Recipient, audience_recipients, ticket_recipients
+from headway.surveys.mail import (
+    Mailer,
+    MailServerError,
+    RecipientRefused,
+    TemporaryRefusal,
+    compose_invitation,
+)
+from headway.surveys.models import SurveyCampaign, SurveyInvitation, SurveyResponse
+from headway.surveys.service import opted_out
+
+BATCH_SIZE = 50
+# Campaigns whose invitations may still go out, and whose unanswered ones are reminded.
+SENDING = ("sending", "active")
+REMINDING = ("sending", "sent", "active")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class CampaignRun:
+    """What one run did for one campaign."""
+
+    id: int
+    name: str
+    invitations_sent: int = 0
+    reminders_sent: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class SendReport:
+    """What one run sent, and how many it left out by reason."""
+
+    invitations_sent: int = 0
+    reminders_sent: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    # Refused for now (4xx) and left for the next run.
+    deferred: int = 0
+    campaigns: dict[int, CampaignRun] = field(default_factory=dict)
+
+    def of(self, campaign: SurveyCampaign) -> CampaignRun:
+        if campaign.id not in self.campaigns:
+            self.campaigns[campaign.id] = CampaignRun(campaign.id, campaign.name)
+        return self.campaigns[campaign.id]
+
+    def skip(self, campaign: SurveyCampaign, kind: str) -> None:
+        self.skipped[kind] += 1
+        self.of(campaign).skipped += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as `headway surveys send --json` prints it."""
+        return {
+            "invitations_sent": self.invitations_sent,
+            "reminders_sent": self.reminders_sent,
+            "skipped": dict(sorted(self.skipped.items())),
+            "deferred": self.deferred,
+            "campaigns": [vars(run) for run in self.campaigns.values()],
+        }
+
+
+@dataclass(frozen=True)
+class DueMessage:
+    """A message a run would send (or leave out, with the reason): for a dry run."""
+
+    campaign_id: int
+    campaign_name: str
+    survey_key: str
+    kind: str  # invitation, reminder
+    email: str
+    account_name: str
+    skip: str | None = None
+    reason: str | None = None
+
+
+# --- what is due ----------------------------------------------------------------------------
+
+
+def _due_scheduled(session: Session, now: datetime) -> list[SurveyCampaign]:
+    query = (
+        select(SurveyCampaign)
+        .where(SurveyCampaign.status == "scheduled", SurveyCampaign.send_at <= now)
+        .order_by(SurveyCampaign.send_at, SurveyCampaign.id)
+    )
+    return list(session.scalars(query))
+
+
+def _active_ticket_campaigns(session: Session) -> list[SurveyCampaign]:
+    query = (
+        select(SurveyCampaign)
+        .where(SurveyCampaign.status == "active", SurveyCampaign.trigger == "ticket_solved")
+        .order_by(SurveyCampaign.id)
+    )
+    return list(session.scalars(query))
+
+
+def _waiting(session: Session) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
+    query = (
+        select(SurveyInvitation, SurveyCampaign)
+        .join(SurveyCampaign, SurveyCampaign.id == SurveyInvitation.campaign_id)
+        .where(
+            SurveyCampaign.status.in_(SENDING),
+            SurveyInvitation.sent_at.is_(None),
+            SurveyInvitation.skipped_reason.is_(None),
+        )
+        .order_by(SurveyInvitation.id)
+    )
+    return [(inv, campaign) for inv, campaign in session.execute(query)]
+
+
+def _reminders_due(
+    session: Session, now: datetime
+) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
+    """Sent, unanswered, not reminded, not expired, and `reminder_after_days` old."""
+    answered = exists().where(SurveyResponse.invitation_id == SurveyInvitation.id)
+    query = (
+        select(SurveyInvitation, SurveyCampaign)
+        .join(SurveyCampaign, SurveyCampaign.id == SurveyInvitation.campaign_id)
+        .where(
+            SurveyCampaign.status.in_(REMINDING),
+            SurveyCampaign.reminder_after_days.is_not(None),
+            SurveyInvitation.sent_at <= now - timedelta(days=1),
+            SurveyInvitation.answered_at.is_(None),
+            SurveyInvitation.reminders_sent == 0,
+            SurveyInvitation.last_reminded_at.is_(None),
+            SurveyInvitation.expires_at > now,
+            ~answered,
+        )
+        .order_by(SurveyInvitation.id)
+    )
+    due = []
+    for inv, campaign in session.execute(query):
+        assert inv.sent_at is not None and campaign.reminder_after_days is not None
+        if inv.sent_at + timedelta(days=campaign.reminder_after_days) <= now:
+            due.append((inv, campaign))
+    return due
+
+
+def _invitation_key(campaign: SurveyCampaign, recipient: Recipient) -> str:
+    if recipient.ticket_id is not None:
+        return f"{campaign.id}:{recipient.contact_id or 0}:ticket:{recipient.ticket_id}"
+    return f"{campaign.id}:{recipient.contact_id}"
+
+
+def _make_invitations(
+    session: Session,
+    campaign: SurveyCampaign,
+    recipients: list[Recipient],
+    now: datetime,
+    report: SendReport,
+) -> None:
+    """One invitation per recipient; those left out are kept with their reason."""
+    for recipient in recipients:
+        session.add(
+            SurveyInvitation(
+                key=_invitation_key(campaign, recipient),
+                campaign_id=campaign.id,
+                account_id=recipient.account_id,
+                contact_id=recipient.contact_id,
+                email=recipient.email,
+                ticket_id=recipient.ticket_id,
+                created_at=now,
+                skipped_reason=recipient.reason,
+            )
+        )
+        if recipient.skip is not None:
+            report.skip(campaign, recipient.skip)
+    session.flush()
+
+
+def preview_due(*, session: Session, now: datetime | None = None) -> list[DueMessage]:
+    """What `send_due` would send now, and whom it would leave out; writes nothing."""
+    now = now or clock.now()
+    due: list[DueMessage] = []
+
+    def add(campaign: SurveyCampaign, kind: str, recipients: list[Recipient]) -> None:
+        due.extend(
+            DueMessage(
+                campaign.id,
+                campaign.name,
+                campaign.survey.key,
+                kind,
+                r.email,
+                r.account_name,
+                r.skip,
+                r.reason,
+            )
+            for r in recipients
+        )
+
+    for campaign in _due_scheduled(session, now):
+        add(
+            campaign, "invitation", audience_recipients(session=session, campaign=campaign, now=now)
+        )
+    for campaign in _active_ticket_campaigns(session):
+        add(campaign, "invitation", ticket_recipients(session=session, campaign=campaign, now=now))
+    outgoing = [(inv, campaign, "invitation") for inv, campaign in _waiting(session)]
+    outgoing += [(inv, campaign, "reminder") for inv, campaign in _reminders_due(session, now)]
+    opted = opted_out(session=session, emails=[inv.email for inv, _, _ in outgoing])
+    accounts = _account_names(session, {inv.account_id for inv, _, _ in outgoing})
+    for inv, campaign, kind in outgoing:
+        left_out = inv.email.lower() in opted
+        due.append(
+            DueMessage(
+                campaign.id,
+                campaign.name,
+                campaign.survey.key,
+                kind,
+                inv.email,
+                accounts.get(inv.account_id, ""),
+                "opted_out" if left_out else None,
+                "unsubscribed from surveys" if left_out else None,
+            )
+        )
+    return due
+
+
+def _pairs(session: Session, query: Select[Any]) -> dict[Any, Any]:
+    """The rows of a two-column query as a dict of the first column to the second."""
+    return {key: value for key, value in session.execute(query)}
+
+
+def _account_names(session: Session, ids: set[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for chunk in chunked(sorted(ids), 1000):
+        names.update(_pairs(session, select(Account.id, Account.name).where(Account.id.in_(chunk))))
+    return names
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def send_due(
+    *,
+    session: Session,
+    settings: Settings,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> SendReport:
+    """Send every invitation and reminder that is due; return what was sent and left out.
+
+    Without an SMTP server set it refuses before writing anything (`MailNotConfigured`).
+    A server that fails half way (`MailServerError`) keeps what was sent and stops.
+    """
+    mailer = Mailer(settings)
+    now = now or clock.now()
+    report = SendReport()
+    tell = progress or _no_progress
+
+    for campaign in _due_scheduled(session, now):
+        recipients = audience_recipients(session=session, campaign=campaign, now=now)
+        _make_invitations(session, campaign, recipients, now, report)
+        campaign.status = "sending"
+        campaign.started_at = now
+        report.of(campaign)
+        session.commit()
+    for campaign in _active_ticket_campaigns(session):
+        recipients = ticket_recipients(session=session, campaign=campaign, now=now)
+        _make_invitations(session, campaign, recipients, now, report)
+        session.commit()
+
+    outgoing = [(inv, campaign, False) for inv, campaign in _waiting(session)]
+    outgoing += [(inv, campaign, True) for inv, campaign in _reminders_due(session, now)]
+    total = len(outgoing)
+    tell(0, total)
+    try:
+        for start in range(0, total, BATCH_SIZE):
+            batch = outgoing[start : start + BATCH_SIZE]
+            _send_batch(session, settings, mailer, batch, now, report)
+            session.commit()
+            tell(min(start + BATCH_SIZE, total), total)
+    except MailServerError:
+        session.commit()  # what went out stays sent
+        raise
+
+    _finish_sent_campaigns(session)
+    session.commit()
+    return report
+
+
+def _send_batch(
+    session: Session,
+    settings: Settings,
+    mailer: Mailer,
+    batch: list[tuple[SurveyInvitation, SurveyCampaign, bool]],
+    now: datetime,
+    report: SendReport,
+) -> None:
+    """Send one batch over one connection, writing each message's outcome as it goes."""
+    opted = opted_out(session=session, emails=[inv.email for inv, _, _ in batch])
+    contact_ids = {inv.contact_id for inv, _, _ in batch if inv.contact_id}
+    names = _pairs(session, select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))
+    ticket_ids = {inv.ticket_id for inv, _, _ in batch if inv.ticket_id}
+    subjects = _pairs(session, select(Ticket.id, Ticket.subject).where(Ticket.id.in_(ticket_ids)))
+    with mailer.connect() as connection:
+        for inv, campaign, reminder in batch:
+            if inv.email.lower() in opted:
+                if not reminder:
+                    inv.skipped_reason = "unsubscribed from surveys"
+                    report.skip(campaign, "opted_out")
+                continue
+            expires_at = (
+                inv.expires_at if reminder else now + timedelta(days=campaign.expires_after_days)
+            )
+            message = compose_invitation(
+                settings=settings,
+                survey=campaign.survey,
+                invitation_id=inv.id,
+                to_email=inv.email,
+                to_name=names.get(inv.contact_id, "") if inv.contact_id else "",
+                subject=campaign.subject,
+                message=campaign.message,
+                ticket_subject=_ticket_subject(campaign, inv, subjects),
+                expires_at=expires_at,
+                reminder=reminder,
+            )
+            try:
+                connection.send(message)
+            except TemporaryRefusal:
+                report.deferred += 1
+                continue
+            except RecipientRefused as refusal:
+                if reminder:
+                    inv.last_reminded_at = now  # tried: no second attempt
+                else:
+                    inv.skipped_reason = f"refused by the mail server: {refusal}"[:200]
+                report.skip(campaign, "refused")
+                continue
+            if reminder:
+                inv.reminders_sent += 1
+                inv.last_reminded_at = now
+                report.reminders_sent += 1
+                report.of(campaign).reminders_sent += 1
+            else:
+                inv.sent_at = now
+                inv.expires_at = expires_at
+                report.invitations_sent += 1
+                report.of(campaign).invitations_sent += 1
+
+
+def _ticket_subject(
+    campaign: SurveyCampaign, invitation: SurveyInvitation, subjects: dict[int, str]
+) -> str | None:
+    """What a ticket campaign's question is about (None: not about a ticket)."""
+    if campaign.trigger != "ticket_solved":
+        return None
+    return subjects.get(invitation.ticket_id, "") if invitation.ticket_id else ""
+
+
+def _finish_sent_campaigns(session: Session) -> None:
+    """A scheduled campaign with nothing left to send is sent."""
+    waiting = exists().where(
+        SurveyInvitation.campaign_id == SurveyCampaign.id,
+        SurveyInvitation.sent_at.is_(None),
+        SurveyInvitation.skipped_reason.is_(None),
+    )
+    for campaign in session.scalars(
+        select(SurveyCampaign).where(SurveyCampaign.status == "sending", ~waiting)
+    ):
+        campaign.status = "sent"
