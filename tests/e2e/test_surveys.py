@@ -25,7 +25,7 @@ from tests.mailbox import Mailbox, text_of
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path("test-artifacts")
-LINK = re.compile(r"^\s*(\d+)(?: \([^)]*\))?: (http\S+)$", re.MULTILINE)
+LINK = re.compile(r"^[ \t]*(\d+)(?: \([^)]*\))?: (http\S+)", re.MULTILINE)
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ The default period is the 90 days 1 January – 31 March 2026; the previous peri
 3 October – 31 December 2025. Every account became a customer on 1 October 2025 and is in
 the adoption stage (Hooli: churned).
 
-| account  | segment    | CSM  | tickets (previous) | solved in the period, hours | CSAT answers       | CES    |
-| -------- | ---------- | ---- | ------------------ | --------------------------- | ------------------ | ------ |
-| Acme     | high-touch | Bob  | 4 (2)              | 6, 48, 12, 72 → median 30   | 5 · 2 · good · 4 · bad | 6  |
-| Globex   | high-touch | Bob  | 3 (0)              | —                           | —                  | 2      |
-| Initech  | tech-touch | Erin | 1 (1)              | 2 (the helpdesk's minutes)  | 4 (no scale)       | 3, 4   |
-| Umbrella | tech-touch | Bob  | 0 (0)              | —                           | —                  | —      |
-| Hooli    | high-touch | Bob  | 5 (0), churned: left out of the portfolio                          |
+| account  | segment    | CSM  | tickets (before) | solved: hours     | CSAT answers       | CES  |
+| -------- | ---------- | ---- | ---------------- | ----------------- | ------------------ | ---- |
+| Acme     | high-touch | Bob  | 4 (2)            | 6, 48, 12, 72     | 5, 2, good, 4, bad | 6    |
+| Globex   | high-touch | Bob  | 3 (0)            | —                 | —                  | 2    |
+| Initech  | tech-touch | Erin | 1 (1)            | 2 (given minutes) | 4 (no scale)       | 3, 4 |
+| Umbrella | tech-touch | Bob  | 0 (0)            | —                 | —                  | —    |
+| Hooli    | high-touch | Bob  | 5 (0), churned: not in the portfolio                     | 1    |
 
 Acme's CSAT: ticket ratings 5 (yes), 2 (no), good (yes); survey answers csat 4 (yes),
 csat_good_bad 0 (no) → 3 of 5. A rating of a ticket created in the previous period (bad)
@@ -132,8 +132,9 @@ def build_support_company(session: Session, *, bob: User, erin: User) -> Support
                satisfaction="bad", satisfaction_scale="good_bad", **solved)  # fmt: skip
     for n, day in enumerate([1, 10, 25], start=1):
         add_ticket(session, globex, f"g{n}", created_at=utc(2026, 3, day, 9), priority="urgent")
-    add_ticket(session, initech, "i1", created_at=utc(2026, 2, 20, 9), solved_at=utc(2026, 2, 20, 12),
-               resolution_minutes_calendar=120, satisfaction="4", **solved)  # fmt: skip
+    add_ticket(session, initech, "i1", created_at=utc(2026, 2, 20, 9),
+               solved_at=utc(2026, 2, 20, 12), resolution_minutes_calendar=120,
+               satisfaction="4", **solved)  # fmt: skip
     add_ticket(session, initech, "i0", created_at=utc(2025, 12, 1, 9))
     for n in range(5):
         add_ticket(session, hooli, f"h{n}", created_at=utc(2026, 3, 2 + n, 9))

@@ -76,7 +76,15 @@ def test_rising_ticket_load_needs_three_tickets_and_half_as_many_again(tickets, 
 
 @pytest.mark.parametrize(
     ("scores", "high"),
-    [([4], True), ([5], False), ([4, 6], False), ([3, 6], True), ([], False), ([2, 7, 6], False), ([1, 7, 6], True)],
+    [
+        ([4], True),
+        ([5], False),
+        ([4, 6], False),
+        ([3, 6], True),
+        ([], False),
+        ([2, 7, 6], False),
+        ([1, 7, 6], True),
+    ],
 )
 def test_high_effort_is_a_mean_ces_below_five_on_at_least_one_answer(scores, high):
     assert is_high_effort(tally(scores, CES)) is high
@@ -98,7 +106,8 @@ def test_only_accounts_without_a_proactive_touch_need_attention(facts, reasons):
 
 def test_csat_pools_answers_of_every_scale_and_resolution_pools_tickets():
     facts = [
-        AccountFacts(1, satisfaction=((ONE_TO_FIVE, 5), (ONE_TO_FIVE, 2)), resolution_minutes=(60,)),
+        AccountFacts(1, satisfaction=((ONE_TO_FIVE, 5), (ONE_TO_FIVE, 2)),
+                     resolution_minutes=(60,)),
         AccountFacts(2, satisfaction=((GOOD_BAD, 1),), resolution_minutes=(120, 600)),
     ]  # fmt: skip
     load = support_load(facts, CES)
@@ -213,7 +222,10 @@ def test_high_effort_and_rising_load_without_a_proactive_touch_are_listed(sessio
     )
     assert (globex["tickets"], globex["tickets_previous"], globex["ces_mean"]) == (3, 0, 2.0)
     assert globex["last_proactive_touch"] == "2025-12-15"
-    assert attention[1]["why"] == "effort 3.5 of 7 on 2 answers (below 5); no proactive touch in the period"
+    assert (
+        attention[1]["why"]
+        == "effort 3.5 of 7 on 2 answers (below 5); no proactive touch in the period"
+    )
 
 
 def test_filters_and_an_earlier_period_change_the_scope(session, company, erin):

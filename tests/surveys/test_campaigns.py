@@ -1,4 +1,4 @@
-"""Survey campaigns through a real SMTP server: who is asked, with which links, once, and reminded."""
+"""Survey campaigns through a real SMTP server: who is asked, with which links, once, reminded."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from tests.mailbox import Mailbox, text_of
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADMIN = Actor.system("test")
-LINK = re.compile(r"^\s+(\d+)(?: \(([^)]*)\))?: (\S+)$", re.MULTILINE)
+LINK = re.compile(r"^ +(\d+)(?: \(([^)]*)\))?: (\S+)\r?$", re.MULTILINE)
 
 
 @pytest.fixture

@@ -320,3 +320,10 @@ def test_a_reversed_period_and_an_unknown_segment_are_refused(session):
         survey_metrics(session=session, first=date(2026, 11, 30), last=date(2026, 11, 1))
     with pytest.raises(InvalidInput, match="unknown segment 'vip'"):
         survey_metrics(session=session, segment="vip")
+
+
+def test_a_period_of_more_than_fifty_years_is_refused(session):
+    with pytest.raises(InvalidInput, match="too long: at most 50 years"):
+        survey_metrics(session=session, first=date(1900, 1, 1), last=date(2026, 11, 30))
+    with pytest.raises(InvalidInput, match="too long"):
+        survey_metrics(session=session, last=date.max)

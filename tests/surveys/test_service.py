@@ -69,7 +69,7 @@ def test_the_four_built_in_surveys_are_listed_nps_first(session):
 
 
 def test_an_unknown_survey_key_is_refused_with_the_keys_there_are(session):
-    with pytest.raises(NotFound, match="'pulse'.*nps, csat, csat_good_bad, ces"):
+    with pytest.raises(NotFound, match=r"'pulse'.*nps, csat, csat_good_bad, ces"):
         get_survey(session=session, key="pulse")
 
 

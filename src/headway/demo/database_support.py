@@ -27,7 +27,7 @@ from headway.demo.company import DemoCompany
 from headway.demo.database_outcomes import DemoIds
 from headway.demo.people import DEMO_EMAIL_DOMAIN
 from headway.demo.support_words import TICKET_TYPES
-from headway.demo.surveys import UNSUBSCRIBED, DemoSurveys
+from headway.demo.surveys import DemoSurveys
 from headway.demo.tickets import CHANNELS, PRIORITIES, SATISFACTION, STATUSES, SUBJECTS
 from headway.support.models import Ticket
 from headway.surveys.models import (
@@ -158,7 +158,6 @@ def _write_surveys(
         f"{c}:{p}:ticket:{t}" if t >= 0 else f"{c}:{p}"
         for c, p, t in zip(campaign.tolist(), contact.tolist(), ticket.tolist(), strict=True)
     ]
-    skipped = np.isnat(invitations.sent_at)
     insert_columns(
         session,
         SurveyInvitation,
@@ -176,7 +175,7 @@ def _write_surveys(
             "last_reminded_at": invitations.reminded_at,
             "expires_at": invitations.expires_at,
             "answered_at": invitations.answered_at,
-            "skipped_reason": np.where(skipped, UNSUBSCRIBED, None).astype(object),
+            "skipped_reason": invitations.skipped_reason,
         },
         step="survey invitations",
         progress=progress,
@@ -189,7 +188,7 @@ def _write_surveys(
         session,
         SurveyResponse,
         {
-            "external_id": [f"demo:R{i + 1}" for i in range(len(responses))],
+            "external_id": responses.external_id,
             "survey_id": survey_of[invitations.campaign[asked]],
             "campaign_id": campaign[asked],
             "invitation_id": invitation_ids[asked],

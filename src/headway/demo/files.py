@@ -1,7 +1,8 @@
 """Write the demo company as bulk files in Headway's canonical import columns.
 
-accounts.csv, contacts.csv, subscriptions.csv and activities.csv (docs/imports.md), and the
-same tables as Parquet. Rows are written in chunks, so memory stays flat whatever the size. In
+accounts.csv, contacts.csv, subscriptions.csv, activities.csv, tickets.csv and
+survey_responses.csv (docs/imports.md; the last two from files_support.py), and the same
+tables as Parquet. Rows are written in chunks, so memory stays flat whatever the size. In
 the CSV files amounts are decimals in major units, dates ISO and times ISO in UTC; the Parquet
 files keep the same columns with types (decimal amounts, dates, timestamps, integers).
 Desired Outcomes and success plans have no import, so they are not written.
@@ -24,6 +25,12 @@ from headway.demo.bulk import Progress
 from headway.demo.catalogue import ACTIVITY_KEYS
 from headway.demo.company import CustomerBase, DemoCompany
 from headway.demo.contacts import PERSONAS
+from headway.demo.files_support import (
+    RESPONSE_TYPES_SCHEMA,
+    TICKET_TYPES_SCHEMA,
+    response_columns,
+    ticket_columns,
+)
 from headway.demo.segments import CURRENCIES, SEGMENT_KEYS
 
 CHUNK_ROWS = 20_000
@@ -97,7 +104,7 @@ PEOPLE_SEPARATOR = "; "
 
 
 def write_files(company: DemoCompany, out_dir: Path, *, progress: Progress) -> list[Path]:
-    """Write the four tables as CSV and Parquet into out_dir; return the paths written."""
+    """Write the six tables as CSV and Parquet into out_dir; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = (
         ("accounts", ACCOUNT_TYPES, len(company.accounts), _account_columns(company)),
@@ -109,6 +116,13 @@ def write_files(company: DemoCompany, out_dir: Path, *, progress: Progress) -> l
             _subscription_columns(company),
         ),
         ("activities", ACTIVITY_TYPES, len(company.activities), _activity_columns(company)),
+        ("tickets", TICKET_TYPES_SCHEMA, len(company.tickets), ticket_columns(company)),
+        (
+            "survey_responses",
+            RESPONSE_TYPES_SCHEMA,
+            len(company.surveys.responses),
+            response_columns(company),
+        ),
     )
     written = []
     for name, schema, total, chunks in tables:

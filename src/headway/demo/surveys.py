@@ -1,37 +1,31 @@
-"""Survey campaigns of the demo company and the answers its customers gave.
+"""Who answered the demo company's surveys, with what score and comment, and who unsubscribed.
 
-A quarterly relationship NPS goes to the decision makers, champions and admins of every
-customer over the last two years; an always-on CSAT asks the requester of each ticket solved
-in the last year, and a CES pilot asks high-touch requesters over the last four months instead.
-Nobody is asked again within a campaign's throttle days of their last invitation (any
-campaign), and a contact who unsubscribed is skipped from then on, as Headway's sending does.
-
-About a third answer, engaged customers and champions more often, within a few days or after
-the reminder. NPS scores follow the account's standing: engaged accounts that reached their
-first outcome are promoters, and accounts slide towards detractors in the months before they
-churn. CSAT and CES follow how the ticket was handled (tickets.py's experience). Some answers
-carry a comment, detractors' more often.
+About a third of those asked answer, engaged customers and champions more often, within a
+day or so or after the reminder. NPS scores follow the account's standing: engaged accounts
+that reached their first outcome are promoters, and accounts slide towards detractors in the
+months before they churn. CSAT and CES follow how the ticket was handled (tickets.py's
+experience). Some answers carry a comment, detractors' more often. A few of those who leave
+an invitation unanswered unsubscribe. Campaigns and whom they ask: survey_campaigns.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 
-from headway.demo.contacts import ADMIN, CHAMPION, DECISION_MAKER, PERSONAS, DemoContacts
-from headway.demo.segments import HIGH_TOUCH, SEGMENT_KEYS
+from headway.demo.contacts import DemoContacts
 from headway.demo.strain import Drivers
 from headway.demo.support_words import COMMENTS
+from headway.demo.survey_campaigns import (
+    Candidates,
+    DemoCampaign,
+    plan_campaigns,
+    select_candidates,
+    throttle,
+)
 from headway.demo.tickets import DemoTickets
 
-NPS_CAMPAIGNS, NPS_EVERY_DAYS, TUESDAY = 8, 91, 1
-NPS_PERSONAS = (DECISION_MAKER, CHAMPION, ADMIN)
-SEND_HOUR, SENT_AFTER_SOLVED_SECONDS = 14, 3_600
-CSAT_DAYS, CES_DAYS = 365, 120
-UNSUBSCRIBED = "unsubscribed"
 # Chance to answer: logistic(intercept + engagement × w + persona shift).
 ANSWER_INTERCEPT = {"nps": -1.05, "csat": -0.5, "ces": -0.75}
 ANSWER_ENGAGEMENT = 0.45
@@ -56,25 +50,6 @@ COMMENT_SHARE = {"positive": 0.27, "neutral": 0.3, "negative": 0.5}
 
 
 @dataclass(frozen=True)
-class DemoCampaign:
-    """One campaign: the survey it asks (by key) and how it is sent."""
-
-    survey: str
-    name: str
-    trigger: str
-    audience: dict[str, Any]
-    status: str
-    created_at: np.datetime64
-    started_at: np.datetime64
-    send_at: np.datetime64 | None
-    throttle_days: int
-    reminder_after_days: int | None
-    expires_after_days: int
-    subject: str
-    message: str
-
-
-@dataclass(frozen=True)
 class DemoInvitations:
     """Invitations, in the order they were made (arrays, one entry per invitation)."""
 
@@ -83,10 +58,11 @@ class DemoInvitations:
     contact: np.ndarray  # index into DemoContacts
     ticket: np.ndarray  # index into DemoTickets; -1 = none
     created_at: np.ndarray  # datetime64[s]
-    sent_at: np.ndarray  # NaT = skipped (the contact unsubscribed)
+    sent_at: np.ndarray  # NaT = left out
     reminded_at: np.ndarray  # NaT = no reminder
-    expires_at: np.ndarray  # NaT = skipped
+    expires_at: np.ndarray  # NaT = left out
     answered_at: np.ndarray  # NaT = no answer
+    skipped_reason: np.ndarray  # object (str): why the contact was left out; None = sent
 
     def __len__(self) -> int:
         return len(self.campaign)
@@ -103,6 +79,11 @@ class DemoResponses:
 
     def __len__(self) -> int:
         return len(self.invitation)
+
+    @property
+    def external_id(self) -> np.ndarray:
+        """demo:R1, demo:R2 … in the order the invitations were made."""
+        return np.array([f"demo:R{i + 1}" for i in range(len(self))], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -131,147 +112,6 @@ class DemoSurveys:
         return keys[self.invitations.campaign[self.responses.invitation]]
 
 
-def _moment(day: int, hour: int) -> np.datetime64:
-    return np.datetime64(day * 86_400 + hour * 3_600, "s")
-
-
-def plan_campaigns(as_of_day: int) -> tuple[DemoCampaign, ...]:
-    """The quarterly NPS campaigns of the last two years, then the two ticket campaigns."""
-    last = as_of_day - 10
-    last -= (last + 3 - TUESDAY) % 7  # the Tuesday on or before
-    campaigns = []
-    for k in range(NPS_CAMPAIGNS - 1, -1, -1):
-        day = last - k * NPS_EVERY_DAYS
-        month = (date(1970, 1, 1) + timedelta(days=day)).strftime("%B %Y")
-        campaigns.append(
-            DemoCampaign(
-                survey="nps",
-                name=f"Quarterly NPS, {month}",
-                trigger="scheduled",
-                audience={"personas": [PERSONAS[p] for p in NPS_PERSONAS]},
-                status="sent",
-                created_at=_moment(day - 6, 10),
-                started_at=_moment(day, SEND_HOUR),
-                send_at=_moment(day, SEND_HOUR),
-                throttle_days=90,
-                reminder_after_days=4,
-                expires_after_days=14,
-                subject="How likely are you to recommend us?",
-                message="One question, two minutes: it helps us serve your team better.",
-            )
-        )
-    for key, name, days, audience in (
-        ("csat", "Satisfaction after a solved ticket", CSAT_DAYS, {}),
-        (
-            "ces",
-            "Effort after a solved ticket (high-touch pilot)",
-            CES_DAYS,
-            {"segments": [SEGMENT_KEYS[HIGH_TOUCH]]},
-        ),
-    ):
-        campaigns.append(
-            DemoCampaign(
-                survey=key,
-                name=name,
-                trigger="ticket_solved",
-                audience=audience,
-                status="active",
-                created_at=_moment(as_of_day - days - 1, 10),
-                started_at=_moment(as_of_day - days, 9),
-                send_at=None,
-                throttle_days=14,
-                reminder_after_days=2 if key == "csat" else None,
-                expires_after_days=7,
-                subject="How did we do?" if key == "csat" else "Was it easy?",
-                message="Your ticket was solved. Tell us how it went, in one click.",
-            )
-        )
-    return tuple(campaigns)
-
-
-@dataclass(frozen=True)
-class _Candidates:
-    """Everyone a campaign would ask, before throttling and opt-outs, in sending order."""
-
-    campaign: np.ndarray
-    contact: np.ndarray
-    ticket: np.ndarray  # -1 = none
-    moment: np.ndarray  # seconds since 1970
-
-    def take(self, keep: np.ndarray) -> _Candidates:
-        return _Candidates(
-            self.campaign[keep], self.contact[keep], self.ticket[keep], self.moment[keep]
-        )
-
-
-def _candidates(
-    campaigns: tuple[DemoCampaign, ...],
-    drivers: Drivers,
-    contacts: DemoContacts,
-    tickets: DemoTickets,
-    segment: np.ndarray,
-) -> _Candidates:
-    cutoff = drivers.as_of_day * 86_400
-    parts = []
-    solved = tickets.solved_at.astype("datetime64[s]").astype(np.int64)
-    done = ~np.isnat(tickets.solved_at)
-    for index, campaign in enumerate(campaigns):
-        if campaign.send_at is not None:
-            moment = int(campaign.send_at.astype(np.int64))
-            day = np.full(len(contacts), moment // 86_400)
-            chosen = np.flatnonzero(
-                np.isin(contacts.persona, NPS_PERSONAS)
-                & (contacts.created_at.astype(np.int64) <= moment)
-                & (drivers.period_of(contacts.account, day) >= 0)
-            )
-            ticket = np.full(len(chosen), -1)
-            moments = np.full(len(chosen), moment)
-            who = chosen
-        else:
-            moments_all = solved + SENT_AFTER_SOLVED_SECONDS
-            started = int(campaign.started_at.astype(np.int64))
-            allowed = [SEGMENT_KEYS.index(s) for s in campaign.audience.get("segments", [])]
-            in_audience = np.isin(segment[tickets.account], allowed) if allowed else True
-            ticket = np.flatnonzero(
-                done & (solved >= started) & (moments_all < cutoff) & in_audience
-            )
-            moments = moments_all[ticket]
-            who = tickets.contact[ticket]
-        parts.append((np.full(len(who), index), who, ticket, moments))
-    campaign_of, contact, ticket, moment = (np.concatenate(p) for p in zip(*parts, strict=True))
-    # By time; at the same moment the later campaign (the pilot) asks first.
-    order = np.lexsort((-campaign_of, moment))
-    return _Candidates(campaign_of, contact, ticket, moment).take(order)
-
-
-def _throttle(
-    candidates: _Candidates,
-    campaigns: tuple[DemoCampaign, ...],
-    opts_out: np.ndarray,
-    opt_out_delay: np.ndarray,
-    cutoff: int,
-) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-    """Who is invited, who is skipped as unsubscribed, and when contacts unsubscribed."""
-    throttle = np.array([c.throttle_days * 86_400 for c in campaigns])[candidates.campaign]
-    invited = np.zeros(len(candidates.campaign), dtype=bool)
-    skipped = np.zeros(len(candidates.campaign), dtype=bool)
-    last_asked: dict[int, int] = {}
-    opted_out: dict[int, int] = {}
-    for i, (contact, moment, wait) in enumerate(
-        zip(candidates.contact.tolist(), candidates.moment.tolist(), throttle.tolist(), strict=True)
-    ):
-        if opted_out.get(contact, cutoff) <= moment:
-            skipped[i] = True
-            continue
-        if moment - last_asked.get(contact, -(10**12)) < wait:
-            continue
-        invited[i] = True
-        last_asked[contact] = moment
-        if opts_out[i] and moment + opt_out_delay[i] < cutoff:
-            opted_out[contact] = moment + int(opt_out_delay[i])
-    return invited, skipped, opted_out
-
-
 def _logistic(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
@@ -284,14 +124,14 @@ def draw_surveys(
     tickets: DemoTickets,
     segment: np.ndarray,
 ) -> DemoSurveys:
-    """Draw the campaigns, who they asked, who answered what, and who unsubscribed."""
+    """Draw the campaigns, whom they asked, who answered what, and who unsubscribed."""
     campaigns = plan_campaigns(drivers.as_of_day)
     cutoff = drivers.as_of_day * 86_400
     mood = rng.normal(0, NPS_ACCOUNT_SPREAD, len(segment))
     window = rng.integers(*NPS_CHURN_WINDOW_DAYS, len(drivers.period_account), endpoint=True)
-    found = _candidates(campaigns, drivers, contacts, tickets, segment)
-    n = len(found.campaign)
-    # Everything is drawn for every candidate first, so the draws never depend on throttling.
+    found = select_candidates(campaigns, drivers, contacts, tickets, segment)
+    n = len(found)
+    # Everything is drawn for every candidate first, so no draw depends on who was left out.
     account, persona = contacts.account[found.contact], contacts.persona[found.contact]
     intercept = np.array([ANSWER_INTERCEPT[c.survey] for c in campaigns])[found.campaign]
     chance = _logistic(
@@ -299,14 +139,15 @@ def draw_surveys(
     )
     answers = rng.random(n) < chance
     opts_out = ~answers & (rng.random(n) < OPT_OUT_SHARE)
-    opt_out_delay = rng.uniform(0.2, 5.0, n) * 86_400
+    opt_out_after = rng.uniform(0.2, 5.0, n) * 86_400
     before_reminder = rng.random(n) < BEFORE_REMINDER_SHARE
     first_delay = rng.exponential(ANSWER_DELAY_DAYS, n)
     late_delay = rng.exponential(AFTER_REMINDER_DAYS, n)
     score = _scores(rng, found, campaigns, drivers, tickets, account, persona, mood, window)
     comment_draw, phrase_draw = rng.random(n), rng.integers(0, 1_000, n)
 
-    invited, skipped, opted_out = _throttle(found, campaigns, opts_out, opt_out_delay, cutoff)
+    reasons, opted_out = throttle(found, campaigns, opts_out, opt_out_after, cutoff)
+    invited = np.equal(reasons, None)
     remind = np.array(
         [np.nan if c.reminder_after_days is None else c.reminder_after_days for c in campaigns]
     )[found.campaign]
@@ -324,30 +165,27 @@ def draw_surveys(
     responded = found.moment + np.round(delay * 86_400).astype(np.int64)
     answered = invited & answers & (responded < cutoff)
     reminder_at = found.moment + np.round(np.nan_to_num(remind) * 86_400).astype(np.int64)
+    # Reminded: sent, a reminder due before as_of, and no answer by then.
     reminded = invited & ~no_reminder & (reminder_at < cutoff) & ~(answered & (delay < remind))
 
-    rows = np.flatnonzero(invited | skipped)
-    never = np.datetime64("NaT")
-    seconds = found.moment.astype("datetime64[s]")
+    never = np.datetime64("NaT", "s")
+    moment = found.moment.astype("datetime64[s]")
     invitations = DemoInvitations(
-        campaign=found.campaign[rows],
-        account=account[rows],
-        contact=found.contact[rows],
-        ticket=found.ticket[rows],
-        created_at=seconds[rows],
-        sent_at=np.where(invited, seconds, never)[rows],
-        reminded_at=np.where(reminded, reminder_at.astype("datetime64[s]"), never)[rows],
-        expires_at=np.where(invited, seconds + expires * 86_400, never)[rows].astype(
-            "datetime64[s]"
-        ),
-        answered_at=np.where(answered, responded.astype("datetime64[s]"), never)[rows],
+        campaign=found.campaign,
+        account=account,
+        contact=found.contact,
+        ticket=found.ticket,
+        created_at=moment,
+        sent_at=np.where(invited, moment, never),
+        reminded_at=np.where(reminded, reminder_at.astype("datetime64[s]"), never),
+        expires_at=np.where(invited, moment + (expires * 86_400).astype("timedelta64[s]"), never),
+        answered_at=np.where(answered, responded.astype("datetime64[s]"), never),
+        skipped_reason=reasons,
     )
-    position = np.full(n, -1)
-    position[rows] = np.arange(len(rows))
     chosen = np.flatnonzero(answered)
     keys = np.array([c.survey for c in campaigns], dtype=object)[found.campaign[chosen]]
     responses = DemoResponses(
-        invitation=position[chosen],
+        invitation=chosen,
         score=score[chosen],
         comment=_comments(keys, score[chosen], comment_draw[chosen], phrase_draw[chosen]),
         responded_at=responded[chosen].astype("datetime64[s]"),
@@ -366,7 +204,7 @@ def draw_surveys(
 
 def _scores(
     rng: np.random.Generator,
-    found: _Candidates,
+    found: Candidates,
     campaigns: tuple[DemoCampaign, ...],
     drivers: Drivers,
     tickets: DemoTickets,

@@ -51,7 +51,7 @@ from headway.reports.support_success_rules import (
     support_load,
 )
 from headway.support.service import list_tickets
-from headway.surveys.scoring import Scale
+from headway.surveys.scoring import Scale, tally
 from headway.users.service import get_user
 
 THRESHOLDS = {
@@ -235,7 +235,7 @@ def portfolio_support_success(
     account_names = _account_names(session, {f.account_id for f, _ in listed})
 
     def attention_line(f: AccountFacts, reasons: tuple[str, ...]) -> dict[str, Any]:
-        figures = _support(support_load([f], effort_scale))
+        effort = tally(f.effort, effort_scale)
         return {
             "account_id": f.account_id,
             "name": account_names.get(f.account_id, ""),
@@ -247,8 +247,8 @@ def portfolio_support_success(
             "why": explain(f, reasons, effort_scale),
             "tickets": f.tickets,
             "tickets_previous": f.tickets_previous,
-            "ces_mean": figures["ces_mean"],
-            "ces_responses": figures["ces_responses"],
+            "ces_mean": _round(effort.mean),
+            "ces_responses": effort.responses,
             "last_proactive_touch": _iso(f.last_proactive_touch),
         }
 

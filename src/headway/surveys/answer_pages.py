@@ -121,8 +121,7 @@ def _thanks(
         "comment": comment,
     }
     if status_code == 409:
-        title, detail = REFUSALS[409]
-        context.update(title=title, detail=detail)
+        context["title"] = REFUSALS[409][0]
     return _page(request, "surveys/answer_thanks.html", context, status_code)
 
 

@@ -145,6 +145,10 @@ def create_campaign(
     )
     session.add(campaign)
     session.flush()
+    if reminder_after_days is None:
+        # The column's default (3) fills a None on insert: "no reminder" is written after.
+        campaign.reminder_after_days = None
+        session.flush()
     _audit(session, actor, "survey_campaign.create", campaign, None)
     session.commit()
     return campaign

@@ -170,7 +170,7 @@ def compose_invitation(
     unsubscribe = unsubscribe_url(settings, to_email)
     context = {
         "company": company_name(settings),
-        "first_name": to_name.split()[0] if to_name.strip() else "",
+        "greeting": f"Hello {to_name.split()[0]}," if to_name.strip() else "Hello,",
         "question": question_text(settings, survey, ticket_subject),
         "message": message.strip(),
         "points": points,

@@ -99,7 +99,8 @@ def get_survey_comments(
         Query(description="Positive, neutral or negative on its survey's scale."),
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Words the comment contains.")
+        str | None,
+        Query(max_length=200, pattern=r"^[^\x00]*$", description="Words the comment contains."),
     ] = None,
     segment: SegmentKey = None,
     account_id: QueryId = None,

@@ -38,6 +38,9 @@ POLARITIES = ("positive", "neutral", "negative")
 # The scale whose answers the CES mean pools: CES 2.0, 1–7 agreement that it was easy.
 CES_MEAN_SCALE = (1, 7, "higher_better")
 NO_SEGMENT = "none"
+# The monthly trend of a longer period would be thousands of rows no page or script wants.
+MAX_PERIOD_YEARS = 50
+MAX_PERIOD_DAYS = round(MAX_PERIOD_YEARS * 365.25)
 Columns = TypeVarTuple("Columns")
 
 
@@ -47,6 +50,11 @@ def survey_period(first: date | None, last: date | None) -> tuple[date, date]:
     first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if first > last:
         raise InvalidInput(f"the period starts on {first} after it ends on {last}")
+    if last >= date.max or (last - first).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            f"the period {first} to {last} is too long: at most {MAX_PERIOD_YEARS} years, "
+            f"ending before {date.max}"
+        )
     return first, last
 
 
@@ -215,7 +223,7 @@ def survey_metrics(
         account_id,
         segment_id,
     )
-    for sent_at, answered_at, segment_of in session.execute(sent).tuples():
+    for sent_at, answered_at, segment_of in session.execute(sent):
         if sent_at is None:  # the query reads sent invitations only
             continue
         for bucket in buckets(segment_of, sent_at):
@@ -332,20 +340,18 @@ def list_comments(
         per_page=per_page,
     )
     responses: list[SurveyResponse] = [row[0] for row in rows]
-    names = dict(
-        session.execute(
-            select(Account.id, Account.name).where(
-                Account.id.in_({r.account_id for r in responses})
-            )
-        ).tuples()
-    )
-    emails = dict(
-        session.execute(
-            select(Contact.id, Contact.email).where(
-                Contact.id.in_({r.contact_id for r in responses if r.contact_id})
-            )
-        ).tuples()
-    )
+    accounts = {r.account_id for r in responses}
+    contacts = {r.contact_id for r in responses if r.contact_id}
+    names = {
+        row.id: row.name
+        for row in session.execute(select(Account.id, Account.name).where(Account.id.in_(accounts)))
+    }
+    emails = {
+        row.id: row.email
+        for row in session.execute(
+            select(Contact.id, Contact.email).where(Contact.id.in_(contacts))
+        )
+    }
     return [
         _comment(r, names[r.account_id], r.contact_email or emails.get(r.contact_id or 0))
         for r in responses

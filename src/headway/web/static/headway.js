@@ -426,6 +426,7 @@
   // right, the answers as faint bars behind; a month without answers leaves a gap.
   function surveyTrend(spec) {
     const settings = baseOptions();
+    settings.animation = false;
     settings.scales = {
       x: xAxis(),
       left: { position: "left", min: -100, max: 100, ticks: { stepSize: 50 }, grid: { color: (context) => (context.tick.value === 0 ? css("--border-strong", "#c9d0d8") : css("--grid", "#eef0f3")) }, title: { display: true, text: "NPS · CSAT %" } },
