@@ -65,6 +65,10 @@ def test_generate_with_out_writes_files_and_leaves_the_database_alone(
         "subscriptions.parquet",
         "activities.csv",
         "activities.parquet",
+        "tickets.csv",
+        "tickets.parquet",
+        "survey_responses.csv",
+        "survey_responses.parquet",
     ]
     assert report["into"] == str(tmp_path / "bulk")
     # Nothing went into the database: generating into it still works.

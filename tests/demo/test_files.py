@@ -84,6 +84,10 @@ def test_each_table_is_written_as_csv_and_parquet(out_dir: Path) -> None:
         "contacts.parquet",
         "subscriptions.csv",
         "subscriptions.parquet",
+        "survey_responses.csv",
+        "survey_responses.parquet",
+        "tickets.csv",
+        "tickets.parquet",
     ]
     company = generate_company(seed=21, as_of=AS_OF, accounts=ACCOUNTS)
     for table, columns in CANONICAL.items():

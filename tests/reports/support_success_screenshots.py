@@ -122,7 +122,8 @@ def _history(session: Session, account: Account, today: date, rng: random.Random
         if neglected and back <= 100:
             break
         kind = rng.choice(TOUCHES[segment])
-        log_touch(session, account, kind, _at(today - timedelta(days=back + rng.randint(0, 9))))
+        day = today - timedelta(days=max(1, back - rng.randint(0, 9)))
+        log_touch(session, account, kind, _at(day))
     if struggling and rng.random() < 0.5:
         log_touch(session, account, "escalation", _at(today - timedelta(days=rng.randint(5, 40))))
     if segment == "high-touch" and rng.random() < 0.7:

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "headway-screenshots-secret-key"
 SETUP = Actor.system("screenshots")
 SENT_DAYS_AGO = 8
+DOCS_HEIGHT = 1280
 
 
 def build(session: Session, mailbox: Mailbox, url: str) -> SurveyCampaign:
@@ -136,7 +137,9 @@ def main() -> None:
                 print(target)
                 if args.docs and name == "campaign":
                     doc = ROOT / "docs" / "survey-campaign.png"
-                    page.screenshot(path=str(doc), full_page=True)
+                    # The counts, the email, the settings and the first recipients.
+                    clip = {"x": 0, "y": 0, "width": 1366, "height": DOCS_HEIGHT}
+                    page.screenshot(path=str(doc), clip=clip, full_page=True)
                     print(doc)
             context.close()
             browser.close()

@@ -65,7 +65,7 @@ def test_dave_previews_who_would_be_asked_and_saves_a_scheduled_campaign(
     assert preview.status_code == 200
     assert "<strong>1</strong> contact would be asked" in preview.text
     assert "1 unsubscribed" in preview.text
-    assert "no: unsubscribed from surveys" in preview.text
+    assert 'title="unsubscribed from surveys">unsubscribed<' in preview.text
     assert "gus@globex.example" not in preview.text
 
     saved = client.post(

@@ -108,6 +108,18 @@ def test_a_changed_score_under_the_same_id_replaces_the_stored_one(session, acme
     assert corrected.updated_at == later
 
 
+def test_an_answer_from_a_very_long_address_is_known_by_a_key_that_fits(session, acme):
+    email = f"{'j' * 180}@acme.com"
+    first, _ = answer(session, acme, contact_email=email)
+    session.commit()
+
+    again, created = answer(session, acme, contact_email=email.upper())
+
+    assert len(first.external_id) == 200
+    assert first.external_id.startswith(f"nps:{acme.id}:jjj")
+    assert (created, again.id, answers(session)) == (False, first.id, 1)
+
+
 def test_an_answer_cannot_move_to_another_account(session, acme):
     globex = make_account(session, "globex", "Globex")
     answer(session, acme, external_id="typeform:1")

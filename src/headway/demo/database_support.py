@@ -9,6 +9,7 @@ the keys it lacks. Demo campaigns are those created by a demo team member.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, delete, func, or_, select
@@ -69,7 +70,7 @@ def _write_tickets(
     topic_tags = np.array([json.dumps([s[2]]) for s in SUBJECTS], dtype=object)
     vip_tags = np.array([json.dumps([s[2], "vip"]) for s in SUBJECTS], dtype=object)
     tags = np.where(tickets.vip, vip_tags[tickets.subject], topic_tags[tickets.subject])
-    rated = tickets.satisfaction >= 0
+    rating = tickets.satisfaction.tolist()
     insert_columns(
         session,
         Ticket,
@@ -91,12 +92,8 @@ def _write_tickets(
             "closed_at": tickets.closed_at,
             "reopens": tickets.reopens,
             "agent_replies": tickets.agent_replies,
-            "satisfaction": np.where(
-                rated,
-                np.array(SATISFACTION, dtype=object)[np.maximum(tickets.satisfaction, 0)],
-                None,
-            ),
-            "satisfaction_scale": np.where(rated, "good_bad", None).astype(object),
+            "satisfaction": [SATISFACTION[s] if s >= 0 else None for s in rating],
+            "satisfaction_scale": ["good_bad" if s >= 0 else None for s in rating],
             "tags": [JSONText(t) for t in tags.tolist()],
             "updated_at": _latest(
                 tickets.created_at, tickets.first_reply_at, tickets.solved_at, tickets.closed_at
@@ -219,7 +216,7 @@ def _write_surveys(
     )
 
 
-def delete_demo_support(session: Session, demo_ids: Select[tuple[int]]) -> None:
+def delete_demo_support(session: Session, demo_ids: Select[Any]) -> None:
     """Delete the demo accounts' tickets, survey answers and invitations, the demo campaigns
     and the opt-outs of demo contacts (before the contacts themselves go)."""
     demo_campaigns = select(SurveyCampaign.id).where(

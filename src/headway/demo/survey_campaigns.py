@@ -131,16 +131,16 @@ def select_candidates(
     parts = []
     for index, campaign in enumerate(campaigns):
         if campaign.send_at is not None:
-            moment = int(campaign.send_at.astype(np.int64))
-            day = np.full(len(contacts), moment // 86_400)
+            send = int(campaign.send_at.astype(np.int64))
+            day = np.full(len(contacts), send // 86_400)
             personas = [PERSONAS.index(p) for p in campaign.audience["personas"]]
             who = np.flatnonzero(
                 np.isin(contacts.persona, personas)
-                & (contacts.created_at.astype(np.int64) <= moment)
+                & (contacts.created_at.astype(np.int64) <= send)
                 & (drivers.period_of(contacts.account, day) >= 0)
             )
             ticket = np.full(len(who), -1)
-            moments = np.full(len(who), moment)
+            moments = np.full(len(who), send)
         else:
             sent = solved + SENT_AFTER_SOLVED_SECONDS
             allowed = [SEGMENT_KEYS.index(s) for s in campaign.audience.get("segments", [])]

@@ -147,7 +147,7 @@ def draw_surveys(
     comment_draw, phrase_draw = rng.random(n), rng.integers(0, 1_000, n)
 
     reasons, opted_out = throttle(found, campaigns, opts_out, opt_out_after, cutoff)
-    invited = np.equal(reasons, None)
+    invited = np.array([reason is None for reason in reasons.tolist()], dtype=bool)
     remind = np.array(
         [np.nan if c.reminder_after_days is None else c.reminder_after_days for c in campaigns]
     )[found.campaign]

@@ -68,7 +68,7 @@ DEFINITIONS = {
     "csat": "positive answers ÷ answers: satisfaction ratings of tickets created in the "
     "period (4–5 of 1–5, good of good/bad) and CSAT survey answers given in the period, "
     "each read on its own scale",
-    "ces_mean": "mean answer to the `ces` survey in the period (1–7, 7 = easy); "
+    "ces_mean": "mean answer to the CES survey (key ces) in the period (1–7, 7 = easy); "
     "ces_agree_rate: share of answers 5–7",
     "activities": "activities logged in the period, with their hours; proactive_touches: "
     "those of every type but the reactive ones (escalations)",

@@ -70,7 +70,16 @@ def support_success_window(first: date | None = None, last: date | None = None) 
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise InvalidInput(f"the period starts on {first} after it ends on {last}")
-    return Window(first, last)
+    window = Window(first, last)
+    try:
+        # The previous period, the chart's months and the day after must all be dates.
+        window.previous_first, _months(window), last + timedelta(days=1)  # noqa: B018
+    except (OverflowError, ValueError):
+        raise InvalidInput(
+            f"the period {first} to {last} with the period before it and the 12 months of "
+            "the chart does not fit in the calendar (years 1 to 9999)"
+        ) from None
+    return window
 
 
 def _months(window: Window) -> list[date]:

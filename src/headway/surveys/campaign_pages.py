@@ -39,7 +39,8 @@ from headway.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-SHOWN_RECIPIENTS = 100
+SHOWN_RECIPIENTS = 100  # on a campaign's page
+SHOWN_IN_FORM = 25  # beside the new-campaign form
 PER_PAGE = 50
 NOTICES = {
     "created": "Campaign saved as a draft. Schedule it when its audience looks right.",
@@ -156,11 +157,11 @@ class Preview:
     total: int
 
 
-def _preview(recipients: list[Recipient]) -> Preview:
+def _preview(recipients: list[Recipient], shown: int = SHOWN_RECIPIENTS) -> Preview:
     return Preview(
         asked=sum(1 for r in recipients if r.asked),
         left_out=Counter(r.skip for r in recipients if r.skip),
-        shown=recipients[:SHOWN_RECIPIENTS],
+        shown=recipients[:shown],
         total=len(recipients),
     )
 
@@ -223,7 +224,8 @@ async def preview_campaign(request: Request, session: SessionDep, principal: Pag
             throttle_days=_days(form.throttle_days, "throttle days", 90),
             trigger=form.trigger,
         )
-        context["preview"] = _preview(preview_recipients(session=session, campaign=draft))
+        recipients = preview_recipients(session=session, campaign=draft)
+        context["preview"] = _preview(recipients, SHOWN_IN_FORM)
     except HeadwayError as error:
         context["error"] = str(error)
     context["trigger"] = form.trigger

@@ -1,12 +1,15 @@
 """Surveys and their answers: find a survey, record an answer once, keep opt-outs.
 
-`record_response` is the one way an answer is stored, whether it comes through an emailed
-link, the API or an import. It flushes but does not commit: an answer through a link marks its
-invitation answered in the same transaction, and an import commits all its rows at once.
+`record_response` stores an answer that comes through an emailed link or the API. It flushes
+but does not commit: an answer through a link marks its invitation answered in the same
+transaction. The import (`importers/survey_responses.py`) writes thousands of rows at once by
+the same rules: the scale check, no future dates, the same `response_key`, the contact found by
+email, and an answer never moves to another survey or account.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,6 +22,7 @@ from headway.core.errors import InvalidInput, NotFound
 from headway.surveys.models import SURVEY_TYPES, Survey, SurveyOptOut, SurveyResponse
 from headway.surveys.scoring import scale_of
 
+MAX_KEY_LENGTH = 200  # survey_responses.external_id
 # What makes two answers the same answer, and what a re-sent answer may change.
 RESPONSE_FIELDS = ("score", "comment", "responded_at", "contact_id", "contact_email", "ticket_id")
 
@@ -42,7 +46,12 @@ def response_key(
     *, survey: Survey, account_id: int, email: str | None, responded_at: datetime
 ) -> str:
     """The identity of an answer sent without one: survey, account, who and when."""
-    return f"{survey.key}:{account_id}:{email or ''}:{responded_at.isoformat()}"
+    key = f"{survey.key}:{account_id}:{email or ''}:{responded_at.isoformat()}"
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    # A long email would overflow the column: keep the start readable, the rest as a digest.
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: MAX_KEY_LENGTH - len(digest) - 1]}~{digest}"
 
 
 def contact_by_email(*, session: Session, account_id: int, email: str | None) -> int | None:
