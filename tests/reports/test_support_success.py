@@ -246,6 +246,8 @@ def test_filters_and_an_earlier_period_change_the_scope(session, company, erin):
 def test_a_period_that_ends_before_it_starts_or_an_unknown_scope_is_refused(session, company):
     with pytest.raises(InvalidInput, match="starts on 2026-03-01 after it ends on 2026-02-01"):
         portfolio_support_success(session=session, first=date(2026, 3, 1), last=date(2026, 2, 1))
+    with pytest.raises(InvalidInput, match="does not fit in the calendar"):
+        portfolio_support_success(session=session, first=date(1, 1, 1), last=date(1, 1, 31))
     with pytest.raises(InvalidInput, match="unknown segment 'vip'"):
         portfolio_support_success(session=session, segment="vip")
     with pytest.raises(NotFound):

@@ -17,6 +17,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import time_machine
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,16 +56,17 @@ def build(session: Session, mailbox: Mailbox, url: str) -> SurveyCampaign:
     seed_portfolio(session, owners=[dave], today=clock.today(), accounts=30)
     now = clock.now()
     sent = now - timedelta(days=SENT_DAYS_AGO)
-    campaign = create_campaign(
-        session=session,
-        actor=Actor(kind="user", label=dave.email, user_id=dave.id),
-        survey_key="nps",
-        name="Spring NPS — decision makers and champions",
-        audience={"segments": ["high-touch", "mid-touch"]},
-        subject="One question about your year with us",
-        message="We are planning next year's roadmap and your view shapes it.",
-    )
-    schedule_campaign(session=session, actor=SETUP, campaign_id=campaign.id, send_at=sent)
+    with time_machine.travel(sent - timedelta(days=2), tick=False):  # made before it went out
+        campaign = create_campaign(
+            session=session,
+            actor=Actor(kind="user", label=dave.email, user_id=dave.id),
+            survey_key="nps",
+            name="Spring NPS — decision makers and champions",
+            audience={"segments": ["high-touch", "mid-touch"]},
+            subject="One question about your year with us",
+            message="We are planning next year's roadmap and your view shapes it.",
+        )
+        schedule_campaign(session=session, actor=SETUP, campaign_id=campaign.id, send_at=sent)
     settings = Settings(
         database_url=url, secret_key=SECRET, smtp_host="127.0.0.1", smtp_port=mailbox.port
     )

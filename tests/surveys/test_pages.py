@@ -198,3 +198,11 @@ def test_an_account_without_answers_says_so(client, carol, session):
     html = client.get(f"/accounts/{quiet.id}").text
 
     assert "No survey answer from this account in the last 365 days." in html
+
+
+def test_an_unknown_comment_filter_is_said_in_the_list(client, carol):
+    login(client, carol)
+    fragment = client.get("/surveys?polarity=angry", headers={"HX-Request": "true"}).text
+
+    assert "These filters cannot be applied" in fragment
+    assert "unknown polarity &#39;angry&#39;; expected positive, neutral, negative" in fragment

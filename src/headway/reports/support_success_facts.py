@@ -73,7 +73,7 @@ def support_success_window(first: date | None = None, last: date | None = None) 
     window = Window(first, last)
     try:
         # The previous period, the chart's months and the day after must all be dates.
-        window.previous_first, _months(window), last + timedelta(days=1)  # noqa: B018
+        window.previous_first, _months(window), last + timedelta(days=1)
     except (OverflowError, ValueError):
         raise InvalidInput(
             f"the period {first} to {last} with the period before it and the 12 months of "

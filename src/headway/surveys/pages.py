@@ -21,7 +21,7 @@ from headway.accounts.service import list_segments
 from headway.core import clock
 from headway.core.errors import InvalidInput
 from headway.surveys import presenters as present
-from headway.surveys.reports import POLARITIES, list_comments, survey_metrics
+from headway.surveys.reports import list_comments, survey_metrics
 from headway.web.auth import PageUser, Principal, SessionDep, verify_csrf
 from headway.web.params import PageNumber
 from headway.web.templating import render
@@ -34,12 +34,10 @@ CARD_COMMENTS = 3
 Text = Annotated[str, Query(max_length=64)]
 
 
-def _comments(session: Session, query: present.OverviewQuery, first: date, last: date) -> dict:
+def _comments(
+    session: Session, query: present.OverviewQuery, first: date, last: date
+) -> dict[str, Any]:
     """One page of the verbatims of the period, with the pager."""
-    if query.survey_type and query.survey_type not in present.SURVEY_TYPE_NAMES:
-        raise InvalidInput(f"unknown survey type {query.survey_type!r}; expected nps, csat, ces")
-    if query.polarity and query.polarity not in POLARITIES:
-        raise InvalidInput(f"unknown polarity {query.polarity!r}; expected {', '.join(POLARITIES)}")
     comments, total = list_comments(
         session=session,
         first=first,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account
@@ -104,26 +104,27 @@ class DueMessage:
 # --- what is due ----------------------------------------------------------------------------
 
 
-def _due_scheduled(session: Session, now: datetime) -> list[SurveyCampaign]:
+def _due_campaigns(now: datetime, after_id: int = 0, lock: bool = False) -> Select[SurveyCampaign]:
+    """Scheduled campaigns whose time has come and active ticket campaigns, by id."""
     query = (
         select(SurveyCampaign)
-        .where(SurveyCampaign.status == "scheduled", SurveyCampaign.send_at <= now)
-        .order_by(SurveyCampaign.send_at, SurveyCampaign.id)
-    )
-    return list(session.scalars(query))
-
-
-def _active_ticket_campaigns(session: Session) -> list[SurveyCampaign]:
-    query = (
-        select(SurveyCampaign)
-        .where(SurveyCampaign.status == "active", SurveyCampaign.trigger == "ticket_solved")
+        .where(
+            or_(
+                and_(SurveyCampaign.status == "scheduled", SurveyCampaign.send_at <= now),
+                and_(SurveyCampaign.status == "active", SurveyCampaign.trigger == "ticket_solved"),
+            ),
+            SurveyCampaign.id > after_id,
+        )
         .order_by(SurveyCampaign.id)
     )
-    return list(session.scalars(query))
+    # Another run at the same time skips a campaign this one holds (PostgreSQL; SQLite
+    # runs one writer at a time and ignores FOR UPDATE).
+    return query.limit(1).with_for_update(of=SurveyCampaign, skip_locked=True) if lock else query
 
 
-def _waiting(session: Session) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
-    query = (
+def _waiting() -> Select[SurveyInvitation, SurveyCampaign]:
+    """Invitations made and not yet sent, of campaigns still sending."""
+    return (
         select(SurveyInvitation, SurveyCampaign)
         .join(SurveyCampaign, SurveyCampaign.id == SurveyInvitation.campaign_id)
         .where(
@@ -131,17 +132,13 @@ def _waiting(session: Session) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
             SurveyInvitation.sent_at.is_(None),
             SurveyInvitation.skipped_reason.is_(None),
         )
-        .order_by(SurveyInvitation.id)
     )
-    return [(inv, campaign) for inv, campaign in session.execute(query)]
 
 
-def _reminders_due(
-    session: Session, now: datetime
-) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
-    """Sent, unanswered, not reminded, not expired, and `reminder_after_days` old."""
+def _reminder_candidates(now: datetime) -> Select[SurveyInvitation, SurveyCampaign]:
+    """Sent a day ago or more, unanswered, not reminded, not expired (see `_reminder_due`)."""
     answered = exists().where(SurveyResponse.invitation_id == SurveyInvitation.id)
-    query = (
+    return (
         select(SurveyInvitation, SurveyCampaign)
         .join(SurveyCampaign, SurveyCampaign.id == SurveyInvitation.campaign_id)
         .where(
@@ -154,14 +151,37 @@ def _reminders_due(
             SurveyInvitation.expires_at > now,
             ~answered,
         )
-        .order_by(SurveyInvitation.id)
     )
-    due = []
-    for inv, campaign in session.execute(query):
-        assert inv.sent_at is not None and campaign.reminder_after_days is not None
-        if inv.sent_at + timedelta(days=campaign.reminder_after_days) <= now:
-            due.append((inv, campaign))
-    return due
+
+
+def _reminder_due(invitation: SurveyInvitation, campaign: SurveyCampaign, now: datetime) -> bool:
+    """Whether `reminder_after_days` have passed since sending."""
+    if invitation.sent_at is None or campaign.reminder_after_days is None:
+        return False
+    return invitation.sent_at + timedelta(days=campaign.reminder_after_days) <= now
+
+
+def _rows(
+    session: Session, query: Select[SurveyInvitation, SurveyCampaign]
+) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
+    return [(inv, campaign) for inv, campaign in session.execute(query)]
+
+
+def _next_batch(
+    session: Session, query: Select[SurveyInvitation, SurveyCampaign], after_id: int
+) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
+    """The next invitations after an id, locked so that a run at the same time skips them."""
+    batch = (
+        query.where(SurveyInvitation.id > after_id)
+        .order_by(SurveyInvitation.id)
+        .limit(BATCH_SIZE)
+        .with_for_update(of=SurveyInvitation, skip_locked=True)
+    )
+    return _rows(session, batch)
+
+
+def _count(session: Session, query: Select[SurveyInvitation, SurveyCampaign]) -> int:
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def _invitation_key(campaign: SurveyCampaign, recipient: Recipient) -> str:
@@ -216,14 +236,20 @@ def preview_due(*, session: Session, now: datetime | None = None) -> list[DueMes
             for r in recipients
         )
 
-    for campaign in _due_scheduled(session, now):
-        add(
-            campaign, "invitation", audience_recipients(session=session, campaign=campaign, now=now)
-        )
-    for campaign in _active_ticket_campaigns(session):
-        add(campaign, "invitation", ticket_recipients(session=session, campaign=campaign, now=now))
-    outgoing = [(inv, campaign, "invitation") for inv, campaign in _waiting(session)]
-    outgoing += [(inv, campaign, "reminder") for inv, campaign in _reminders_due(session, now)]
+    for campaign in session.scalars(_due_campaigns(now)):
+        if campaign.trigger == "ticket_solved":
+            found = ticket_recipients(session=session, campaign=campaign, now=now)
+        else:
+            found = audience_recipients(session=session, campaign=campaign, now=now)
+        add(campaign, "invitation", found)
+    waiting = _rows(session, _waiting().order_by(SurveyInvitation.id))
+    candidates = _rows(session, _reminder_candidates(now).order_by(SurveyInvitation.id))
+    outgoing = [(inv, campaign, "invitation") for inv, campaign in waiting]
+    outgoing += [
+        (inv, campaign, "reminder")
+        for inv, campaign in candidates
+        if _reminder_due(inv, campaign, now)
+    ]
     opted = opted_out(session=session, emails=[inv.email for inv, _, _ in outgoing])
     accounts = _account_names(session, {inv.account_id for inv, _, _ in outgoing})
     for inv, campaign, kind in outgoing:
@@ -243,7 +269,7 @@ def preview_due(*, session: Session, now: datetime | None = None) -> list[DueMes
     return due
 
 
-def _pairs(session: Session, query: Select[Any]) -> dict[Any, Any]:
+def _pairs(session: Session, query: Select[int, str]) -> dict[int, str]:
     """The rows of a two-column query as a dict of the first column to the second."""
     return {key: value for key, value in session.execute(query)}
 
@@ -279,28 +305,38 @@ def send_due(
     report = SendReport()
     tell = progress or _no_progress
 
-    for campaign in _due_scheduled(session, now):
-        recipients = audience_recipients(session=session, campaign=campaign, now=now)
-        _make_invitations(session, campaign, recipients, now, report)
-        campaign.status = "sending"
-        campaign.started_at = now
-        report.of(campaign)
-        session.commit()
-    for campaign in _active_ticket_campaigns(session):
-        recipients = ticket_recipients(session=session, campaign=campaign, now=now)
+    last = 0
+    while (campaign := session.scalar(_due_campaigns(now, last, lock=True))) is not None:
+        last = campaign.id
+        if campaign.trigger == "ticket_solved":
+            recipients = ticket_recipients(session=session, campaign=campaign, now=now)
+        else:
+            recipients = audience_recipients(session=session, campaign=campaign, now=now)
+            campaign.status = "sending"
+            campaign.started_at = now
+            report.of(campaign)
         _make_invitations(session, campaign, recipients, now, report)
         session.commit()
 
-    outgoing = [(inv, campaign, False) for inv, campaign in _waiting(session)]
-    outgoing += [(inv, campaign, True) for inv, campaign in _reminders_due(session, now)]
-    total = len(outgoing)
+    reminders = _reminder_candidates(now)
+    total = _count(session, _waiting()) + _count(session, reminders)
+    done = 0
     tell(0, total)
     try:
-        for start in range(0, total, BATCH_SIZE):
-            batch = outgoing[start : start + BATCH_SIZE]
-            _send_batch(session, settings, mailer, batch, now, report)
-            session.commit()
-            tell(min(start + BATCH_SIZE, total), total)
+        for query, reminder in ((_waiting(), False), (reminders, True)):
+            last = 0
+            while rows := _next_batch(session, query, last):
+                last = rows[-1][0].id
+                batch = [
+                    (inv, campaign, reminder)
+                    for inv, campaign in rows
+                    if not reminder or _reminder_due(inv, campaign, now)
+                ]
+                if batch:
+                    _send_batch(session, settings, mailer, batch, now, report)
+                session.commit()
+                done += len(rows)
+                tell(min(done, total), max(total, done))
     except MailServerError:
         session.commit()  # what went out stays sent
         raise
