@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from headway.config import Settings
 from headway.contacts.models import Contact
 from headway.core.audit import Actor
+from headway.core.db import get_sessionmaker
 from headway.core.errors import Conflict, InvalidInput, PermissionDenied
 from headway.support.models import Ticket
 from headway.surveys import links
@@ -24,7 +27,7 @@ from headway.surveys.campaigns import (
     schedule_campaign,
     send_due,
 )
-from headway.surveys.mail import MailNotConfigured
+from headway.surveys.mail import MailNotConfigured, MailServerError
 from headway.surveys.models import SurveyInvitation
 from headway.surveys.service import get_survey, opt_out, record_response
 from headway.users.service import permissions_of
@@ -377,6 +380,56 @@ def test_a_recipient_the_server_refuses_is_recorded_and_the_others_are_sent(
     mailbox.refuse.clear()
     assert send_due(session=session, settings=settings).invitations_sent == 0
     assert get_campaign(session=session, campaign_id=campaign.id).status == "sent"
+
+
+def test_a_mail_server_that_is_down_leaves_the_invitations_for_the_next_run(
+    session, people, settings, mailbox
+):
+    campaign = scheduled(session, {"segments": ["high-touch"]})
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        down = settings.model_copy(update={"smtp_port": probe.getsockname()[1]})
+
+    with pytest.raises(MailServerError, match=r"cannot reach the mail server 127\.0\.0\.1"):
+        send_due(session=session, settings=down)
+
+    waiting = invitations(session, campaign)
+    assert sorted(waiting) == ["ana@acme.example", "ben@acme.example"]
+    assert all(i.sent_at is None and i.skipped_reason is None for i in waiting.values())
+    assert get_campaign(session=session, campaign_id=campaign.id).status == "sending"
+    assert send_due(session=session, settings=settings).invitations_sent == 2
+    assert send_due(session=session, settings=settings).invitations_sent == 0
+    assert len(mailbox.wait_for(2)) == 2
+    assert get_campaign(session=session, campaign_id=campaign.id).status == "sent"
+
+
+def test_two_runs_at_once_on_postgresql_send_each_message_once(
+    session, people, settings, mailbox, database_url
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: run one `headway surveys send` at once")
+    for n in range(130):  # three batches
+        make_contact(session, people["globex"], f"user{n:03d}@globex.example")
+    scheduled(session, {"segments": ["mid-touch"]})
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with get_sessionmaker(database_url)() as own:
+            try:
+                send_due(session=own, settings=settings)
+            except BaseException as error:
+                errors.append(error)
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(timeout=60)
+
+    assert errors == []
+    received = mailbox.wait_for(131)
+    addresses = [str(m["To"]).split("<")[-1].rstrip(">") for m in received]
+    assert len(addresses) == len(set(addresses)) == 131
 
 
 def test_without_an_smtp_server_nothing_is_sent_or_marked(session, people, settings):

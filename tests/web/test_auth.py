@@ -20,6 +20,11 @@ def test_every_route_needs_a_login_or_a_key_except_login_static_and_health(app, 
                 response = client.request(method, path, follow_redirects=False)
                 if path.startswith(("/api/", "/v1/")):
                     assert response.status_code == 401, (method, path, response.status_code)
+                elif path.startswith("/s/"):
+                    # Survey links need no login: the signed token is the permission, and a
+                    # made-up one is refused without a redirect.
+                    assert response.status_code == 400, (method, path, response.status_code)
+                    assert "set-cookie" not in response.headers
                 else:
                     # Pages send people to the login page; unsafe requests fail CSRF first.
                     assert response.status_code in (303, 403), (method, path, response.status_code)

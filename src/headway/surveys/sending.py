@@ -4,9 +4,9 @@ and one reminder to those who have not answered.
 `send_due` is safe to run as often as cron likes. Invitations are made first, one per
 person and campaign (or per ticket), under a unique key, and committed; then each is sent
 and its `sent_at` written at once, committed every `BATCH_SIZE` messages, one SMTP
-connection per batch. A run that stops half way leaves the rest waiting for the next run;
-nothing is sent twice. A recipient the server refuses for good is recorded as skipped and
-the others go on.
+connection per batch (`headway.surveys.due` says how overlapping runs share the work).
+A run that stops half way leaves the rest waiting for the next run; nothing is sent
+twice. A recipient the server refuses for good is recorded as skipped and the others go on.
 """
 
 from __future__ import annotations
@@ -17,16 +17,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from headway.accounts.models import Account
 from headway.config import Settings
 from headway.contacts.models import Contact
 from headway.core import clock
-from headway.core.chunks import chunked
 from headway.support.models import Ticket
 from headway.surveys.audience import Recipient, audience_recipients, ticket_recipients
+from headway.surveys.due import (
+    DueMessage,
+    count_rows,
+    due_campaigns,
+    next_batch,
+    pairs,
+    preview_due,
+    reminder_candidates,
+    reminder_due,
+    waiting_invitations,
+)
 from headway.surveys.mail import (
     Mailer,
     MailServerError,
@@ -34,13 +43,10 @@ from headway.surveys.mail import (
     TemporaryRefusal,
     compose_invitation,
 )
-from headway.surveys.models import SurveyCampaign, SurveyInvitation, SurveyResponse
+from headway.surveys.models import SurveyCampaign, SurveyInvitation
 from headway.surveys.service import opted_out
 
-BATCH_SIZE = 50
-# Campaigns whose invitations may still go out, and whose unanswered ones are reminded.
-SENDING = ("sending", "active")
-REMINDING = ("sending", "sent", "active")
+__all__ = ["DueMessage", "SendReport", "preview_due", "send_due"]
 
 Progress = Callable[[int, int], None]
 
@@ -87,103 +93,6 @@ class SendReport:
         }
 
 
-@dataclass(frozen=True)
-class DueMessage:
-    """A message a run would send (or leave out, with the reason): for a dry run."""
-
-    campaign_id: int
-    campaign_name: str
-    survey_key: str
-    kind: str  # invitation, reminder
-    email: str
-    account_name: str
-    skip: str | None = None
-    reason: str | None = None
-
-
-# --- what is due ----------------------------------------------------------------------------
-
-
-def _due_campaigns(now: datetime, after_id: int = 0, lock: bool = False) -> Select[SurveyCampaign]:
-    """Scheduled campaigns whose time has come and active ticket campaigns, by id."""
-    query = (
-        select(SurveyCampaign)
-        .where(
-            or_(
-                and_(SurveyCampaign.status == "scheduled", SurveyCampaign.send_at <= now),
-                and_(SurveyCampaign.status == "active", SurveyCampaign.trigger == "ticket_solved"),
-            ),
-            SurveyCampaign.id > after_id,
-        )
-        .order_by(SurveyCampaign.id)
-    )
-    # Another run at the same time skips a campaign this one holds (PostgreSQL; SQLite
-    # runs one writer at a time and ignores FOR UPDATE).
-    return query.limit(1).with_for_update(of=SurveyCampaign, skip_locked=True) if lock else query
-
-
-def _waiting() -> Select[SurveyInvitation, SurveyCampaign]:
-    """Invitations made and not yet sent, of campaigns still sending."""
-    return (
-        select(SurveyInvitation, SurveyCampaign)
-        .join(SurveyCampaign, SurveyCampaign.id == SurveyInvitation.campaign_id)
-        .where(
-            SurveyCampaign.status.in_(SENDING),
-            SurveyInvitation.sent_at.is_(None),
-            SurveyInvitation.skipped_reason.is_(None),
-        )
-    )
-
-
-def _reminder_candidates(now: datetime) -> Select[SurveyInvitation, SurveyCampaign]:
-    """Sent a day ago or more, unanswered, not reminded, not expired (see `_reminder_due`)."""
-    answered = exists().where(SurveyResponse.invitation_id == SurveyInvitation.id)
-    return (
-        select(SurveyInvitation, SurveyCampaign)
-        .join(SurveyCampaign, SurveyCampaign.id == SurveyInvitation.campaign_id)
-        .where(
-            SurveyCampaign.status.in_(REMINDING),
-            SurveyCampaign.reminder_after_days.is_not(None),
-            SurveyInvitation.sent_at <= now - timedelta(days=1),
-            SurveyInvitation.answered_at.is_(None),
-            SurveyInvitation.reminders_sent == 0,
-            SurveyInvitation.last_reminded_at.is_(None),
-            SurveyInvitation.expires_at > now,
-            ~answered,
-        )
-    )
-
-
-def _reminder_due(invitation: SurveyInvitation, campaign: SurveyCampaign, now: datetime) -> bool:
-    """Whether `reminder_after_days` have passed since sending."""
-    if invitation.sent_at is None or campaign.reminder_after_days is None:
-        return False
-    return invitation.sent_at + timedelta(days=campaign.reminder_after_days) <= now
-
-
-def _rows(
-    session: Session, query: Select[SurveyInvitation, SurveyCampaign]
-) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
-    return [(inv, campaign) for inv, campaign in session.execute(query)]
-
-
-def _next_batch(
-    session: Session, query: Select[SurveyInvitation, SurveyCampaign], after_id: int
-) -> list[tuple[SurveyInvitation, SurveyCampaign]]:
-    """The next invitations after an id, locked so that a run at the same time skips them."""
-    batch = (
-        query.where(SurveyInvitation.id > after_id)
-        .order_by(SurveyInvitation.id)
-        .limit(BATCH_SIZE)
-        .with_for_update(of=SurveyInvitation, skip_locked=True)
-    )
-    return _rows(session, batch)
-
-
-def _count(session: Session, query: Select[SurveyInvitation, SurveyCampaign]) -> int:
-    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-
-
 def _invitation_key(campaign: SurveyCampaign, recipient: Recipient) -> str:
     if recipient.ticket_id is not None:
         return f"{campaign.id}:{recipient.contact_id or 0}:ticket:{recipient.ticket_id}"
@@ -216,71 +125,6 @@ def _make_invitations(
     session.flush()
 
 
-def preview_due(*, session: Session, now: datetime | None = None) -> list[DueMessage]:
-    """What `send_due` would send now, and whom it would leave out; writes nothing."""
-    now = now or clock.now()
-    due: list[DueMessage] = []
-
-    def add(campaign: SurveyCampaign, kind: str, recipients: list[Recipient]) -> None:
-        due.extend(
-            DueMessage(
-                campaign.id,
-                campaign.name,
-                campaign.survey.key,
-                kind,
-                r.email,
-                r.account_name,
-                r.skip,
-                r.reason,
-            )
-            for r in recipients
-        )
-
-    for campaign in session.scalars(_due_campaigns(now)):
-        if campaign.trigger == "ticket_solved":
-            found = ticket_recipients(session=session, campaign=campaign, now=now)
-        else:
-            found = audience_recipients(session=session, campaign=campaign, now=now)
-        add(campaign, "invitation", found)
-    waiting = _rows(session, _waiting().order_by(SurveyInvitation.id))
-    candidates = _rows(session, _reminder_candidates(now).order_by(SurveyInvitation.id))
-    outgoing = [(inv, campaign, "invitation") for inv, campaign in waiting]
-    outgoing += [
-        (inv, campaign, "reminder")
-        for inv, campaign in candidates
-        if _reminder_due(inv, campaign, now)
-    ]
-    opted = opted_out(session=session, emails=[inv.email for inv, _, _ in outgoing])
-    accounts = _account_names(session, {inv.account_id for inv, _, _ in outgoing})
-    for inv, campaign, kind in outgoing:
-        left_out = inv.email.lower() in opted
-        due.append(
-            DueMessage(
-                campaign.id,
-                campaign.name,
-                campaign.survey.key,
-                kind,
-                inv.email,
-                accounts.get(inv.account_id, ""),
-                "opted_out" if left_out else None,
-                "unsubscribed from surveys" if left_out else None,
-            )
-        )
-    return due
-
-
-def _pairs(session: Session, query: Select[int, str]) -> dict[int, str]:
-    """The rows of a two-column query as a dict of the first column to the second."""
-    return {key: value for key, value in session.execute(query)}
-
-
-def _account_names(session: Session, ids: set[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for chunk in chunked(sorted(ids), 1000):
-        names.update(_pairs(session, select(Account.id, Account.name).where(Account.id.in_(chunk))))
-    return names
-
-
 # --- sending --------------------------------------------------------------------------------
 
 
@@ -306,7 +150,7 @@ def send_due(
     tell = progress or _no_progress
 
     last = 0
-    while (campaign := session.scalar(_due_campaigns(now, last, lock=True))) is not None:
+    while (campaign := session.scalar(due_campaigns(now, last, lock=True))) is not None:
         last = campaign.id
         if campaign.trigger == "ticket_solved":
             recipients = ticket_recipients(session=session, campaign=campaign, now=now)
@@ -318,19 +162,19 @@ def send_due(
         _make_invitations(session, campaign, recipients, now, report)
         session.commit()
 
-    reminders = _reminder_candidates(now)
-    total = _count(session, _waiting()) + _count(session, reminders)
+    reminders = reminder_candidates(now)
+    total = count_rows(session, waiting_invitations()) + count_rows(session, reminders)
     done = 0
     tell(0, total)
     try:
-        for query, reminder in ((_waiting(), False), (reminders, True)):
+        for query, reminder in ((waiting_invitations(), False), (reminders, True)):
             last = 0
-            while rows := _next_batch(session, query, last):
+            while rows := next_batch(session, query, last):
                 last = rows[-1][0].id
                 batch = [
                     (inv, campaign, reminder)
                     for inv, campaign in rows
-                    if not reminder or _reminder_due(inv, campaign, now)
+                    if not reminder or reminder_due(inv, campaign, now)
                 ]
                 if batch:
                     _send_batch(session, settings, mailer, batch, now, report)
@@ -357,9 +201,9 @@ def _send_batch(
     """Send one batch over one connection, writing each message's outcome as it goes."""
     opted = opted_out(session=session, emails=[inv.email for inv, _, _ in batch])
     contact_ids = {inv.contact_id for inv, _, _ in batch if inv.contact_id}
-    names = _pairs(session, select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))
+    names = pairs(session, select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))
     ticket_ids = {inv.ticket_id for inv, _, _ in batch if inv.ticket_id}
-    subjects = _pairs(session, select(Ticket.id, Ticket.subject).where(Ticket.id.in_(ticket_ids)))
+    subjects = pairs(session, select(Ticket.id, Ticket.subject).where(Ticket.id.in_(ticket_ids)))
     with mailer.connect() as connection:
         for inv, campaign, reminder in batch:
             if inv.email.lower() in opted:
