@@ -145,9 +145,9 @@ def test_ticket_sources_read_the_90_days_up_to_the_day(session: Session, tickets
     acme, globex = tickets
     ids = [acme.id, globex.id]
 
-    # Created 1 January – 31 March: T2, T3, T4, T5; 4 × 30 ÷ 90.
+    # Created 1 January – 31 March: T2, T3, T4, T5 in 90 days, 90 ÷ 30.4375 months.
     assert read(session, "support.tickets_per_month", ids, MAR_31) == pytest.approx(
-        {acme.id: 4 / 3, globex.id: 0.0}
+        {acme.id: 4 * 30.4375 / 90, globex.id: 0.0}
     )
     # T4 is open, T5 was solved only the next morning.
     assert read(session, "support.open_tickets", ids, MAR_31) == {acme.id: 2.0, globex.id: 0.0}
@@ -157,11 +157,23 @@ def test_ticket_sources_read_the_90_days_up_to_the_day(session: Session, tickets
     assert read(session, "support.resolution_hours", ids, MAR_31) == {acme.id: 25.0}
 
 
+def test_tickets_per_month_is_the_support_metrics_figure(session: Session, tickets) -> None:
+    acme, _ = tickets
+    with time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=UTC), tick=False):
+        report = support_metrics(
+            session=session, first=date(2026, 1, 1), last=MAR_31, account_id=acme.id
+        )
+    health = read(session, "support.tickets_per_month", [acme.id], MAR_31)[acme.id]
+    assert round(health, 4) == report["tickets_per_account_month"] == 1.3528
+
+
 def test_ticket_sources_take_their_days(session: Session, tickets) -> None:
     acme, _ = tickets
 
     # 2 – 31 March: T4 and T5.
-    assert read(session, "support.tickets_per_month", [acme.id], MAR_31, days=30) == {acme.id: 2.0}
+    assert read(session, "support.tickets_per_month", [acme.id], MAR_31, days=30) == pytest.approx(
+        {acme.id: 2 * 30.4375 / 30}
+    )
     # Solved 2 February – 31 March: T3 only.
     assert read(session, "support.resolution_hours", [acme.id], MAR_31, days=58) == {acme.id: 25.0}
     assert read(session, "support.csat", [acme.id], MAR_31, days=30) == {}
@@ -173,7 +185,7 @@ def test_ticket_sources_read_nothing_after_the_day(session: Session, tickets) ->
 
     # 3 November – 31 January: T1 and T2; T3 (1 February) is not there yet.
     assert read(session, "support.tickets_per_month", [acme.id], jan_31) == pytest.approx(
-        {acme.id: 2 * 30 / 90}
+        {acme.id: 2 * 30.4375 / 90}
     )
     assert read(session, "support.open_tickets", [acme.id], jan_31) == {acme.id: 0.0}
     assert read(session, "support.csat", [acme.id], jan_31) == {acme.id: 1.0}

@@ -223,3 +223,48 @@ def test_without_an_smtp_server_nothing_is_sent_or_marked(session, people, setti
 
     assert get_campaign(session=session, campaign_id=campaign.id).status == "scheduled"
     assert invitations(session, campaign) == {}
+
+
+def test_line_breaks_add_no_header_and_an_address_no_email_can_carry_stops_nothing(
+    session, people, settings, mailbox
+):
+    people["ana"].name = "Ana Lima\r\nBcc: eve@evil.example"
+    odd = make_contact(session, people["acme"], "odd@acme.example", "Odd")
+    odd.email = "odd,eve@acme.example"  # one cell, two addresses
+    session.commit()
+    campaign = scheduled(
+        session, {"segments": ["high-touch"]}, subject="Quick question\r\nBcc: eve@evil.example"
+    )
+    assert campaign.subject == "Quick question Bcc: eve@evil.example"
+
+    report = send_due(session=session, settings=settings)
+
+    received = mailbox.wait_for(2)
+    assert (report.invitations_sent, dict(report.skipped)) == (2, {"refused": 1})
+    assert recipients(mailbox) == ["ana@acme.example", "ben@acme.example"]
+    assert [e.rcpt_tos for e in mailbox.envelopes] == [["ana@acme.example"], ["ben@acme.example"]]
+    assert all(m["Bcc"] is None for m in received)
+    assert {m["Subject"] for m in received} == {"Quick question Bcc: eve@evil.example"}
+    assert mailbox.to("ana@acme.example")[0]["To"].addresses[0].display_name == (
+        "Ana Lima Bcc: eve@evil.example"
+    )
+    skipped = invitations(session, campaign)["odd,eve@acme.example"]
+    assert skipped.sent_at is None
+    assert skipped.skipped_reason.startswith("not an address an email can go to")
+    assert send_due(session=session, settings=settings).invitations_sent == 0
+    assert len(mailbox.messages) == 2
+
+
+def test_a_from_address_on_two_lines_is_refused_before_anything_is_sent(
+    session, people, settings, mailbox
+):
+    campaign = scheduled(session, {"segments": ["high-touch"]})
+    two_lines = settings.model_copy(
+        update={"mail_from": "Acme Cloud <success@acmecloud.example>\r\nBcc: eve@evil.example"}
+    )
+
+    with pytest.raises(MailNotConfigured, match="HEADWAY_MAIL_FROM"):
+        send_due(session=session, settings=two_lines)
+
+    assert invitations(session, campaign) == {}
+    assert mailbox.messages == []

@@ -2,7 +2,8 @@
 
 Each reads the `days` whole days up to the day asked (UTC): a ticket created or solved, or an
 answer given, after that day is not read, so backtests over past days read the past.
-- `support.tickets_per_month`: tickets created in the window × 30 ÷ `days`;
+- `support.tickets_per_month`: tickets created in the window ÷ its months (`days` ÷ 30.4375,
+  as the support metrics count a month);
 - `support.open_tickets`: tickets created by the end of the day and not solved by then;
 - `support.csat`: satisfied ratings ÷ ratings of the tickets created in the window
   (`support.metrics.satisfaction_is_positive`);
@@ -30,18 +31,17 @@ from headway.health.sources import MeasureSource, Reader, register_measure_sourc
 from headway.support.hours import Calendar
 from headway.support.metrics import (
     SOLVED_STATUSES,
-    TicketRecord,
     percentile,
     resolution_minutes,
     satisfaction_is_positive,
 )
 from headway.support.models import Ticket
+from headway.support.reports import DAYS_PER_MONTH, ticket_record
 from headway.surveys.models import Survey, SurveyResponse
-from headway.surveys.scoring import Scale, Tally, scale_of, tally
+from headway.surveys.scoring import CES_2_0, Tally, on_ces_2_0, pooled, scale_of, tally
 
 # Calendar hours need no opening hours: resolution times here are clock time.
 _CLOCK_HOURS = Calendar.from_rows([])
-CES_SCALE = (1, 7, "higher_better")  # CES 2.0: 1–7 agreement that it was easy
 
 
 def _window(as_of: date, days: int) -> tuple[datetime, datetime]:
@@ -69,11 +69,11 @@ def _ticket_counts(
 def read_tickets_per_month(
     session: Session, account_ids: Sequence[int], as_of: date, params: Mapping[str, Any]
 ) -> dict[int, float]:
-    """Tickets created in the `days` up to as_of, per 30 days."""
+    """Tickets created in the `days` up to as_of, per month (DAYS_PER_MONTH days)."""
     days = positive_int(params, "days", 90, "support.tickets_per_month")
     start, end = _window(as_of, days)
     counts = _ticket_counts(session, account_ids, end, Ticket.created_at >= start)
-    return {account_id: n * 30 / days for account_id, n in counts.items()}
+    return {account_id: n * DAYS_PER_MONTH / days for account_id, n in counts.items()}
 
 
 def read_open_tickets(
@@ -120,16 +120,7 @@ def read_resolution_hours(
             Ticket.solved_at < end,
         )
         for ticket in session.scalars(query):
-            record = TicketRecord(
-                ticket_id=ticket.id,
-                account_id=ticket.account_id,
-                priority=ticket.priority,
-                status=ticket.status,
-                created_at=ticket.created_at,
-                solved_at=ticket.solved_at,
-                resolution_minutes_calendar=ticket.resolution_minutes_calendar,
-            )
-            took = resolution_minutes(record, _CLOCK_HOURS, "calendar", end)
+            took = resolution_minutes(ticket_record(ticket), _CLOCK_HOURS, "calendar", end)
             if took is not None:
                 minutes.setdefault(ticket.account_id, []).append(took)
     return {
@@ -169,14 +160,7 @@ def _pooled(surveys: Mapping[int, Survey], answers: Sequence[Any]) -> Tally:
     by_survey: dict[int, list[int]] = {}
     for answer in answers:
         by_survey.setdefault(answer.survey_id, []).append(answer.score)
-    parts = [tally(scores, scale_of(surveys[sid])) for sid, scores in by_survey.items()]
-    return Tally(
-        responses=sum(t.responses for t in parts),
-        positive=sum(t.positive for t in parts),
-        neutral=sum(t.neutral for t in parts),
-        negative=sum(t.negative for t in parts),
-        mean=None,
-    )
+    return pooled(tally(scores, scale_of(surveys[sid])) for sid, scores in by_survey.items())
 
 
 def _person(answer: Any) -> tuple[str, int | str]:
@@ -220,13 +204,10 @@ def read_ces(
     """The mean answer to CES surveys on the CES 2.0 scale in the `days` up to as_of."""
     days = positive_int(params, "days", 90, "surveys.ces")
     surveys, answers = _answers(session, account_ids, as_of, days, "ces")
-    ces_2 = {
-        sid for sid, s in surveys.items() if (s.scale_min, s.scale_max, s.direction) == CES_SCALE
-    }
-    scale = Scale(CES_SCALE[0], CES_SCALE[1], positive_min=5)
+    ces_2 = {sid for sid, s in surveys.items() if on_ces_2_0(s)}
     found: dict[int, float] = {}
     for account_id, rows in answers.items():
-        mean = tally([r.score for r in rows if r.survey_id in ces_2], scale).mean
+        mean = tally([r.score for r in rows if r.survey_id in ces_2], CES_2_0).mean
         if mean is not None:
             found[account_id] = mean
     return found
@@ -248,7 +229,7 @@ _register(
     "support.tickets_per_month",
     "Tickets per month",
     "tickets",
-    f"Tickets created in the `days` up to the day, per 30 days; {_ZERO}.",
+    f"Tickets created in the `days` up to the day, per month (30.4375 days); {_ZERO}.",
     read_tickets_per_month,
     90,
 )

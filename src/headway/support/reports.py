@@ -38,6 +38,8 @@ from headway.support.metrics import (
 from headway.support.models import TICKET_PRIORITIES, BusinessHours, Holiday, SlaPolicy, Ticket
 
 DEFAULT_PERIOD_DAYS = 30
+MAX_PERIOD_YEARS = 50
+MAX_PERIOD_DAYS = round(MAX_PERIOD_YEARS * 365.25)
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -67,7 +69,8 @@ def load_sla_rules(*, session: Session) -> list[SlaRule]:
     ]
 
 
-def _record(ticket: Ticket, segment_id: int | None) -> TicketRecord:
+def ticket_record(ticket: Ticket, segment_id: int | None = None) -> TicketRecord:
+    """What the support metrics read of a stored ticket."""
     return TicketRecord(
         ticket_id=ticket.id,
         account_id=ticket.account_id,
@@ -148,15 +151,28 @@ def parse_day(value: str | None, *, end: bool) -> date | None:
         raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD or YYYY-MM") from None
 
 
-def _period(first: date | None, last: date | None) -> tuple[date, date]:
+def resolve_period(
+    first: date | None, last: date | None, *, default_days: int = DEFAULT_PERIOD_DAYS
+) -> tuple[date, date]:
+    """The days a report covers, both included: by default the `default_days` ending today.
+
+    Refused: a period that ends before it starts, or longer than MAX_PERIOD_YEARS (its
+    months would be thousands of rows) or ending on the calendar's last day (nothing follows).
+    """
     last = last or clock.today()
-    first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    first = first or last - timedelta(days=default_days - 1)
     if first > last:
         raise InvalidInput(f"the period starts on {first} after it ends on {last}")
+    if last >= date.max or (last - first).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            f"the period {first} to {last} is too long: at most {MAX_PERIOD_YEARS} years, "
+            f"ending before {date.max}"
+        )
     return first, last
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
+    """The first moment of a day in UTC."""
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
@@ -170,12 +186,12 @@ def support_metrics(
     priority: str | None = None,
 ) -> dict[str, Any]:
     """Compute the support metrics of tickets created from `first` to `last` (inclusive)."""
-    first, last = _period(first, last)
+    first, last = resolve_period(first, last)
     if priority is not None and priority not in TICKET_PRIORITIES:
         raise InvalidInput(
             f"unknown priority {priority!r}; expected {', '.join(TICKET_PRIORITIES)}"
         )
-    start, end = _midnight(first), _midnight(last + timedelta(days=1))
+    start, end = midnight(first), midnight(last + timedelta(days=1))
     as_of = min(end, clock.now())
     calendar, rules = load_calendar(session=session), load_sla_rules(session=session)
 
@@ -193,13 +209,14 @@ def support_metrics(
         query = query.where(Ticket.priority == priority)
     in_period = query.where(Ticket.created_at >= start, Ticket.created_at < end)
     tickets = [
-        _record(t, accounts[t.account_id]) for t in session.scalars(in_period.order_by(Ticket.id))
+        ticket_record(t, accounts[t.account_id])
+        for t in session.scalars(in_period.order_by(Ticket.id))
     ]
     open_then = query.where(
         Ticket.created_at < end,
         or_(Ticket.status.not_in(SOLVED_STATUSES), Ticket.solved_at > as_of),
     )
-    unsolved = [_record(t, accounts[t.account_id]) for t in session.scalars(open_then)]
+    unsolved = [ticket_record(t, accounts[t.account_id]) for t in session.scalars(open_then)]
 
     def summarize(subset: Sequence[TicketRecord]) -> dict[str, Any]:
         summary = summarize_tickets(subset, calendar=calendar, rules=rules, as_of=as_of)

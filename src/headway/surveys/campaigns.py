@@ -24,6 +24,7 @@ from headway.core.audit import Actor, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from headway.core.pagination import fetch_page
 from headway.surveys.audience import Recipient, audience_recipients, normalise_audience
+from headway.surveys.mail import one_line
 from headway.surveys.models import (
     CAMPAIGN_STATUSES,
     CAMPAIGN_TRIGGERS,
@@ -114,10 +115,11 @@ def create_campaign(
         survey = get_survey(session=session, key=survey_key)
     except NotFound as error:
         raise InvalidInput(str(error)) from None
-    name = " ".join(name.split())
+    # Both are single lines: the subject becomes an email header.
+    name, subject = one_line(name), one_line(subject)
     if not name:
         raise InvalidInput("name: a campaign needs a name")
-    if len(name) > 200 or len(subject.strip()) > 200:
+    if len(name) > 200 or len(subject) > 200:
         raise InvalidInput("name and subject: at most 200 characters each")
     if trigger not in CAMPAIGN_TRIGGERS:
         raise InvalidInput(
@@ -138,7 +140,7 @@ def create_campaign(
         throttle_days=throttle_days,
         reminder_after_days=reminder_after_days,
         expires_after_days=expires_after_days,
-        subject=subject.strip(),
+        subject=subject,
         message=message.strip(),
         created_by=actor.label,
         created_at=clock.now(),

@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,7 +52,7 @@ _email_templates = Environment(
 
 
 class MailNotConfigured(InvalidInput):
-    """No SMTP server is set: nothing can be sent."""
+    """The mail settings cannot send: no SMTP server, or a From that is not one address."""
 
 
 class MailServerError(HeadwayError):
@@ -93,6 +94,11 @@ def unsubscribe_url(settings: Settings, email: str) -> str:
 
 
 # --- what the email says ---------------------------------------------------------------------
+
+
+def one_line(text: str) -> str:
+    """Text for a header: line breaks and runs of white space become one space."""
+    return " ".join(text.split())
 
 
 def company_name(settings: Settings) -> str:
@@ -160,9 +166,14 @@ def compose_invitation(
     expires_at: datetime | None = None,
     reminder: bool = False,
 ) -> EmailMessage:
-    """The invitation (or its reminder) to one contact: text and HTML, one link per score."""
+    """The invitation (or its reminder) to one contact: text and HTML, one link per score.
+
+    Headers hold one line each: line breaks in the subject or the name become spaces. An
+    address that cannot stand in the To header alone raises ValueError.
+    """
     after_ticket = ticket_subject is not None
-    title = subject.strip() or default_subject(settings, survey, after_ticket=after_ticket)
+    to_name = one_line(to_name)
+    title = one_line(subject) or default_subject(settings, survey, after_ticket=after_ticket)
     if reminder:
         title = f"Reminder: {title}"
     points = scale_points(settings, survey, invitation_id)
@@ -170,7 +181,7 @@ def compose_invitation(
     unsubscribe = unsubscribe_url(settings, to_email)
     context = {
         "company": company_name(settings),
-        "greeting": f"Hello {to_name.split()[0]}," if to_name.strip() else "Hello,",
+        "greeting": f"Hello {to_name.split()[0]}," if to_name else "Hello,",
         "question": question_text(settings, survey, ticket_subject),
         "message": message.strip(),
         "points": points,
@@ -189,7 +200,7 @@ def compose_invitation(
     email = EmailMessage()
     sender = parseaddr(settings.mail_from)
     email["From"] = settings.mail_from
-    email["To"] = formataddr((to_name.strip(), to_email)) if to_name.strip() else to_email
+    email["To"] = Address(display_name=to_name, addr_spec=to_email)
     email["Subject"] = title
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain=sender[1].rpartition("@")[2] or "localhost")
@@ -247,6 +258,12 @@ class Mailer:
     def __init__(self, settings: Settings) -> None:
         if not settings.smtp_host:
             raise MailNotConfigured(NO_SMTP)
+        sender = settings.mail_from
+        if "\n" in sender or "\r" in sender or "@" not in parseaddr(sender)[1]:
+            raise MailNotConfigured(
+                f"HEADWAY_MAIL_FROM {sender!r} is not one address on one line: expected "
+                "e.g. 'Acme Cloud <success@acmecloud.example>'"
+            )
         self.settings = settings
 
     @property

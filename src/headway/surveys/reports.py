@@ -16,9 +16,9 @@ Rates are fractions rounded to 4 decimals, NPS is −100 … 100 to 1 decimal, m
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
@@ -27,39 +27,15 @@ from sqlalchemy.orm import Session
 from headway.accounts.models import Account
 from headway.accounts.service import get_segment, list_segments
 from headway.contacts.models import Contact
-from headway.core import clock
 from headway.core.errors import InvalidInput
 from headway.core.pagination import contains_pattern, fetch_page
-from headway.support.reports import DEFAULT_PERIOD_DAYS
+from headway.support.reports import midnight, resolve_period
 from headway.surveys.models import SURVEY_TYPES, Survey, SurveyInvitation, SurveyResponse
-from headway.surveys.scoring import Scale, Tally, scale_of, tally
+from headway.surveys.scoring import CES_2_0, Scale, Tally, on_ces_2_0, pooled, scale_of, tally
 
 POLARITIES = ("positive", "neutral", "negative")
-# The scale whose answers the CES mean pools: CES 2.0, 1–7 agreement that it was easy.
-CES_MEAN_SCALE = (1, 7, "higher_better")
 NO_SEGMENT = "none"
-# The monthly trend of a longer period would be thousands of rows no page or script wants.
-MAX_PERIOD_YEARS = 50
-MAX_PERIOD_DAYS = round(MAX_PERIOD_YEARS * 365.25)
 Columns = TypeVarTuple("Columns")
-
-
-def survey_period(first: date | None, last: date | None) -> tuple[date, date]:
-    """The days a report covers: by default the 30 days ending today (as support metrics)."""
-    last = last or clock.today()
-    first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    if first > last:
-        raise InvalidInput(f"the period starts on {first} after it ends on {last}")
-    if last >= date.max or (last - first).days >= MAX_PERIOD_DAYS:
-        raise InvalidInput(
-            f"the period {first} to {last} is too long: at most {MAX_PERIOD_YEARS} years, "
-            f"ending before {date.max}"
-        )
-    return first, last
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def _months(first: date, last: date) -> list[str]:
@@ -73,22 +49,6 @@ def _months(first: date, last: date) -> list[str]:
 
 def _rate(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
-
-
-def _pooled(tallies: Iterable[Tally]) -> Tally:
-    """Add up the counts of several surveys' tallies (each read on its own scale)."""
-    parts = list(tallies)
-    return Tally(
-        responses=sum(t.responses for t in parts),
-        positive=sum(t.positive for t in parts),
-        neutral=sum(t.neutral for t in parts),
-        negative=sum(t.negative for t in parts),
-        mean=None,
-    )
-
-
-def _on_ces_mean_scale(survey: Survey) -> bool:
-    return (survey.scale_min, survey.scale_max, survey.direction) == CES_MEAN_SCALE
 
 
 @dataclass
@@ -109,16 +69,16 @@ def _figures(bucket: _Bucket, surveys: Mapping[int, Survey]) -> dict[str, Any]:
     tallies = {sid: tally(scores, scale_of(surveys[sid])) for sid, scores in bucket.scores.items()}
 
     def of_type(kind: str) -> Tally:
-        return _pooled(t for sid, t in tallies.items() if surveys[sid].type == kind)
+        return pooled(t for sid, t in tallies.items() if surveys[sid].type == kind)
 
     nps, csat, ces = of_type("nps"), of_type("csat"), of_type("ces")
     ces_scores = [
         score
         for sid, scores in bucket.scores.items()
-        if surveys[sid].type == "ces" and _on_ces_mean_scale(surveys[sid])
+        if surveys[sid].type == "ces" and on_ces_2_0(surveys[sid])
         for score in scores
     ]
-    ces_mean = tally(ces_scores, Scale(*CES_MEAN_SCALE[:2], positive_min=5)).mean
+    ces_mean = tally(ces_scores, CES_2_0).mean
     return {
         "nps": _rate(nps.net_score, 1),
         "promoters": nps.positive,
@@ -185,8 +145,8 @@ def survey_metrics(
     segment: str | None = None,
 ) -> dict[str, Any]:
     """Compute NPS, CSAT, CES and the response rate of answers from `first` to `last`."""
-    first, last = survey_period(first, last)
-    start, end = _midnight(first), _midnight(last + timedelta(days=1))
+    first, last = resolve_period(first, last)
+    start, end = midnight(first), midnight(last + timedelta(days=1))
     segment_id = _segment_id(session, segment)
     surveys = {s.id: s for s in session.scalars(select(Survey).order_by(Survey.id))}
     segments = {s.id: s.key for s in list_segments(session=session)}
@@ -306,7 +266,7 @@ def list_comments(
     per_page: int = 50,
 ) -> tuple[list[SurveyComment], int]:
     """List the answers with a comment from `first` to `last`, newest first, and their total."""
-    first, last = survey_period(first, last)
+    first, last = resolve_period(first, last)
     if survey_type is not None and survey_type not in SURVEY_TYPES:
         raise InvalidInput(
             f"unknown survey type {survey_type!r}; expected {', '.join(SURVEY_TYPES)}"
@@ -318,8 +278,8 @@ def list_comments(
         .join(Survey, Survey.id == SurveyResponse.survey_id)
         .join(Account, Account.id == SurveyResponse.account_id)
         .where(
-            SurveyResponse.responded_at >= _midnight(first),
-            SurveyResponse.responded_at < _midnight(last + timedelta(days=1)),
+            SurveyResponse.responded_at >= midnight(first),
+            SurveyResponse.responded_at < midnight(last + timedelta(days=1)),
             func.trim(SurveyResponse.comment) != "",
         ),
         account_id,

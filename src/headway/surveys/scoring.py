@@ -5,13 +5,14 @@ Pure functions over scores, shared by the survey metrics, health sources and the
   `negative_max` (detractors, 0–6), passives in the denominator; −100 … +100.
 - percent positive (CSAT): answers at or above `positive_min` (4–5 of 1–5; good of good/bad)
   ÷ all answers, as a fraction.
-- mean (CES): the mean answer, and the share agreeing (5–7 of 1–7) beside it.
+- mean (CES): the mean answer, and the share agreeing (5–7 of 1–7) beside it; means are
+  pooled over answers on the CES 2.0 scale only (`on_ces_2_0`), counts over any scale (`pooled`).
 A "lower_better" survey turns the scale round: low answers are the positive ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from headway.surveys.models import Survey
@@ -43,6 +44,10 @@ class Scale:
         if self.direction == "lower_better":
             return score >= self.negative_max
         return score <= self.negative_max
+
+
+# CES 2.0: 1–7 agreement that "the company made it easy to handle my issue"; 5–7 agree.
+CES_2_0 = Scale(minimum=1, maximum=7, positive_min=5, negative_max=3)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,27 @@ def tally(scores: Sequence[int], scale: Scale) -> Tally:
         neutral=len(scores) - positive - negative,
         negative=negative,
         mean=sum(scores) / len(scores) if scores else None,
+    )
+
+
+def pooled(tallies: Iterable[Tally]) -> Tally:
+    """Several surveys' tallies added up, each counted on its own scale (no mean: scales differ)."""
+    parts = list(tallies)
+    return Tally(
+        responses=sum(t.responses for t in parts),
+        positive=sum(t.positive for t in parts),
+        neutral=sum(t.neutral for t in parts),
+        negative=sum(t.negative for t in parts),
+        mean=None,
+    )
+
+
+def on_ces_2_0(survey: Survey) -> bool:
+    """Whether a survey answers on the CES 2.0 scale, so that its answers' mean is the CES mean."""
+    return (survey.scale_min, survey.scale_max, survey.direction) == (
+        CES_2_0.minimum,
+        CES_2_0.maximum,
+        CES_2_0.direction,
     )
 
 

@@ -214,28 +214,30 @@ def _send_batch(
             expires_at = (
                 inv.expires_at if reminder else now + timedelta(days=campaign.expires_after_days)
             )
-            message = compose_invitation(
-                settings=settings,
-                survey=campaign.survey,
-                invitation_id=inv.id,
-                to_email=inv.email,
-                to_name=names.get(inv.contact_id, "") if inv.contact_id else "",
-                subject=campaign.subject,
-                message=campaign.message,
-                ticket_subject=_ticket_subject(campaign, inv, subjects),
-                expires_at=expires_at,
-                reminder=reminder,
-            )
+            try:
+                message = compose_invitation(
+                    settings=settings,
+                    survey=campaign.survey,
+                    invitation_id=inv.id,
+                    to_email=inv.email,
+                    to_name=names.get(inv.contact_id, "") if inv.contact_id else "",
+                    subject=campaign.subject,
+                    message=campaign.message,
+                    ticket_subject=_ticket_subject(campaign, inv, subjects),
+                    expires_at=expires_at,
+                    reminder=reminder,
+                )
+            except ValueError as error:
+                _refused(inv, reminder, f"not an address an email can go to: {error}", now)
+                report.skip(campaign, "refused")
+                continue
             try:
                 connection.send(message)
             except TemporaryRefusal:
                 report.deferred += 1
                 continue
             except RecipientRefused as refusal:
-                if reminder:
-                    inv.last_reminded_at = now  # tried: no second attempt
-                else:
-                    inv.skipped_reason = f"refused by the mail server: {refusal}"[:200]
+                _refused(inv, reminder, f"refused by the mail server: {refusal}", now)
                 report.skip(campaign, "refused")
                 continue
             if reminder:
@@ -248,6 +250,14 @@ def _send_batch(
                 inv.expires_at = expires_at
                 report.invitations_sent += 1
                 report.of(campaign).invitations_sent += 1
+
+
+def _refused(invitation: SurveyInvitation, reminder: bool, reason: str, now: datetime) -> None:
+    """Keep why a message could not go; a refused reminder is not tried again."""
+    if reminder:
+        invitation.last_reminded_at = now
+    else:
+        invitation.skipped_reason = reason[:200]
 
 
 def _ticket_subject(
