@@ -160,8 +160,10 @@ def _label(key: tuple[str, int, str]) -> str:
     file, line, name = key
     if file == "~":
         return name.strip("<>").replace("built-in method ", "")
-    path = Path(file)
-    where = f"{path.parent.name}/{path.name}" if "headway" in file else path.name
+    # The path from the package down: headway/…, sqlalchemy/orm/…, email/… (the stdlib).
+    where = Path(file).as_posix()
+    for root in ("/site-packages/", "/src/", "/lib/python3.11/"):
+        where = where.rpartition(root)[2] if root in where else where
     return f"{name} ({where}:{line})"
 
 

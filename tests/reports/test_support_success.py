@@ -23,9 +23,18 @@ from headway.reports.support_success_rules import (
     support_load,
     ticket_answer,
 )
+from headway.surveys.models import Survey
+from headway.surveys.reports import survey_metrics
 from headway.surveys.scoring import Scale, tally
 from tests.helpers import bearer
-from tests.reports.support_company import SupportCompany, build_support_company
+from tests.reports.support_company import (
+    NOW,
+    TODAY,
+    SupportCompany,
+    answer,
+    build_support_company,
+    utc,
+)
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 runner = CliRunner()
@@ -142,6 +151,35 @@ def test_acme_has_tickets_answers_and_proactive_work_side_by_side(session, compa
     }  # fmt: skip
     # Rising tickets (4, up from 2), but a proactive touch in the period.
     assert acme["attention"] == {"reasons": [], "why": ""}
+
+
+def test_effort_is_the_ces_of_the_survey_metrics_every_ces_2_0_survey_pooled(session, company):
+    session.add(
+        Survey(
+            key="ces_onboarding", type="ces", name="Onboarding effort", question="Easy?",
+            scale_min=1, scale_max=7, labels={}, direction="higher_better", positive_min=5,
+            negative_max=3, aggregation="mean", created_at=NOW,
+        )
+    )  # fmt: skip
+    session.commit()
+    answer(session, company.initech, "ces_onboarding", 7, utc(2026, 3, 2, 10))
+
+    report = account_support_success(session=session, account_id=company.initech.id)
+    voice = survey_metrics(
+        session=session, first=date(2026, 1, 1), last=TODAY, account_id=company.initech.id
+    )
+
+    # 3, 4 and 7: a mean of 4.67, one of three agreeing.
+    support = report["support"]
+    assert (support["ces_mean"], support["ces_agree_rate"], support["ces_responses"]) == (
+        4.6667,
+        0.3333,
+        3,
+    )
+    assert (voice["ces_mean"], voice["ces_agree_rate"]) == (4.67, 0.3333)
+    assert report["attention"]["why"] == (
+        "effort 4.7 of 7 on 3 answers (below 5); no proactive touch in the period"
+    )
 
 
 def test_an_account_without_tickets_or_answers_has_nulls_not_zeros(session, company):

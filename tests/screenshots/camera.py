@@ -114,7 +114,7 @@ def _box(page: Page, selector: str) -> Clip:
     if box is None:
         raise RuntimeError(f"{page.url}: nothing on the page matches {selector!r}")
     scrolled = float(page.evaluate("() => window.scrollY"))
-    return {**box, "y": box["y"] + scrolled}
+    return {"x": box["x"], "y": box["y"] + scrolled, "width": box["width"], "height": box["height"]}
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def _send_and_answer(session: Session, mailbox: Mailbox) -> SurveyCampaign:
         )
         schedule_campaign(session=session, actor=SETUP, campaign_id=campaign.id, send_at=sent)
     settings = Settings(
-        database_url=session.get_bind().url.render_as_string(hide_password=False),
+        database_url=session.get_bind().engine.url.render_as_string(hide_password=False),
         secret_key=SECRET,
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,

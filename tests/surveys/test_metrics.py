@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account
 from headway.core.errors import InvalidInput
+from headway.support.reports import support_metrics
 from headway.surveys.models import Survey, SurveyCampaign, SurveyInvitation, SurveyResponse
 from headway.surveys.reports import survey_metrics
 from tests.helpers import make_account
@@ -322,8 +323,9 @@ def test_a_reversed_period_and_an_unknown_segment_are_refused(session):
         survey_metrics(session=session, segment="vip")
 
 
-def test_a_period_of_more_than_fifty_years_is_refused(session):
+@pytest.mark.parametrize("metrics", [survey_metrics, support_metrics])
+def test_survey_and_support_metrics_refuse_a_period_of_more_than_fifty_years(session, metrics):
     with pytest.raises(InvalidInput, match="too long: at most 50 years"):
-        survey_metrics(session=session, first=date(1900, 1, 1), last=date(2026, 11, 30))
+        metrics(session=session, first=date(1900, 1, 1), last=date(2026, 11, 30))
     with pytest.raises(InvalidInput, match="too long"):
-        survey_metrics(session=session, last=date.max)
+        metrics(session=session, last=date.max)

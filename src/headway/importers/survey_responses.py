@@ -12,7 +12,6 @@ time through it was 100 times slower.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -36,23 +35,12 @@ from headway.importers.rows import (
     lookup,
 )
 from headway.surveys.models import SURVEY_TYPES, Survey, SurveyResponse
-from headway.surveys.schemas import score_of_word, typed_survey
+from headway.surveys.responses import AUDITED_FIELDS
+from headway.surveys.schemas import read_score, typed_survey
 from headway.surveys.scoring import scale_of
 from headway.surveys.service import list_surveys, response_key
 
 MAX_COMMENT = 10_000
-_WHOLE_NUMBER = re.compile(r"-?\d{1,9}")
-# What the audit log keeps of an answer (as the API's writes keep it).
-AUDITED_FIELDS = (
-    "survey_id",
-    "account_id",
-    "contact_id",
-    "contact_email",
-    "score",
-    "comment",
-    "responded_at",
-    "source",
-)
 
 # What a new answer holds when its file does not say.
 NEW_RESPONSE: dict[str, Any] = {
@@ -114,15 +102,9 @@ class SurveyResponseImport(KindImport):
             raise parse.BadValue(f"a score of a survey Headway has (there is no survey {key!r})")
         low, high = survey.scale_min, survey.scale_max
         words = ", or good or bad" if kind == "csat" else ""
-        text = value.strip()
-        plain = text[:-2] if text.endswith(".0") else text
-        if _WHOLE_NUMBER.fullmatch(plain):
-            score = int(plain)
-        else:
-            point = score_of_word(text, survey.labels or {})
-            if point is None:
-                raise parse.BadValue(f"a whole number {low}–{high} for {kind}{words}")
-            score = point
+        score = read_score(value, survey.labels or {})
+        if score is None:
+            raise parse.BadValue(f"a whole number {low}–{high} for {kind}{words}")
         try:
             scale_of(survey).check(score)
         except ValueError:

@@ -32,7 +32,6 @@ from headway.reports.service import (
 from headway.reports.support_success_facts import (
     Window,
     monthly_counts,
-    read_effort_scale,
     read_facts,
     resolution_hours,
     support_success_window,
@@ -51,7 +50,7 @@ from headway.reports.support_success_rules import (
     support_load,
 )
 from headway.support.service import list_tickets
-from headway.surveys.scoring import Scale, tally
+from headway.surveys.scoring import CES_2_0, tally
 from headway.users.service import get_user
 
 THRESHOLDS = {
@@ -68,8 +67,8 @@ DEFINITIONS = {
     "csat": "positive answers ÷ answers: satisfaction ratings of tickets created in the "
     "period (4–5 of 1–5, good of good/bad) and CSAT survey answers given in the period, "
     "each read on its own scale",
-    "ces_mean": "mean answer to the CES survey (key ces) in the period (1–7, 7 = easy); "
-    "ces_agree_rate: share of answers 5–7",
+    "ces_mean": "mean answer to the CES surveys on the CES 2.0 scale in the period (1–7, "
+    "7 = easy); ces_agree_rate: share of those answers 5–7",
     "activities": "activities logged in the period, with their hours; proactive_touches: "
     "those of every type but the reactive ones (escalations)",
     "accounts_touched": "accounts with a proactive touch in the period",
@@ -118,10 +117,10 @@ def _success(work: CsWork) -> dict[str, Any]:
     }
 
 
-def _sides(facts: list[AccountFacts], effort_scale: Scale) -> dict[str, Any]:
+def _sides(facts: list[AccountFacts]) -> dict[str, Any]:
     return {
         "accounts": len(facts),
-        "support": _support(support_load(facts, effort_scale)),
+        "support": _support(support_load(facts)),
         "success": _success(cs_work(facts)),
     }
 
@@ -171,8 +170,7 @@ def account_support_success(
         window,
         {account.id: (len(touches), sum(line.met for line in touches))},
     )[account.id]
-    effort_scale = read_effort_scale(session)
-    reasons = attention_reasons(facts, effort_scale)
+    reasons = attention_reasons(facts)
     return {
         "account": {
             "id": account.id,
@@ -182,10 +180,10 @@ def account_support_success(
             "owner_id": account.owner_id,
         },
         **_period(window),
-        "support": _support(support_load([facts], effort_scale)),
+        "support": _support(support_load([facts])),
         "success": _success(cs_work([facts]))
         | {"last_proactive_touch": _iso(facts.last_proactive_touch)},
-        "attention": {"reasons": list(reasons), "why": explain(facts, reasons, effort_scale)},
+        "attention": {"reasons": list(reasons), "why": explain(facts, reasons)},
         "monthly": monthly_counts(session, scope, window),
         "thresholds": THRESHOLDS,
         "definitions": DEFINITIONS,
@@ -227,15 +225,14 @@ def portfolio_support_success(
         )
     }
     facts = list(read_facts(session, scope, accounts, window, coverage).values())
-    effort_scale = read_effort_scale(session)
 
     by_owner = _grouped(facts, lambda f: f.owner_id)
     names = _user_names(session, {k for k in by_owner if k is not None})
-    listed = [(f, r) for f in facts if (r := attention_reasons(f, effort_scale))]
+    listed = [(f, r) for f in facts if (r := attention_reasons(f))]
     account_names = _account_names(session, {f.account_id for f, _ in listed})
 
     def attention_line(f: AccountFacts, reasons: tuple[str, ...]) -> dict[str, Any]:
-        effort = tally(f.effort, effort_scale)
+        effort = tally(f.effort, CES_2_0)
         return {
             "account_id": f.account_id,
             "name": account_names.get(f.account_id, ""),
@@ -244,7 +241,7 @@ def portfolio_support_success(
             "owner_id": f.owner_id,
             "owner_name": names.get(f.owner_id, UNASSIGNED) if f.owner_id else UNASSIGNED,
             "reasons": list(reasons),
-            "why": explain(f, reasons, effort_scale),
+            "why": explain(f, reasons),
             "tickets": f.tickets,
             "tickets_previous": f.tickets_previous,
             "ces_mean": _round(effort.mean),
@@ -265,13 +262,13 @@ def portfolio_support_success(
     return {
         **_period(window),
         "filters": {"segment": segment, "owner_id": owner_id},
-        **_sides(facts, effort_scale),
+        **_sides(facts),
         "by_segment": [
-            {"segment": line.key, "name": line.name, **_sides(line.figures, effort_scale)}
+            {"segment": line.key, "name": line.name, **_sides(line.figures)}
             for line in _by_segment(_grouped(facts, lambda f: f.segment), segments)
         ],
         "by_csm": [
-            {"owner_id": line.key, "name": line.name, **_sides(line.figures, effort_scale)}
+            {"owner_id": line.key, "name": line.name, **_sides(line.figures)}
             for line in _by_person(by_owner, names)
         ],
         "attention": attention,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, distinct, func, or_, select
+from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from headway.activities.models import Activity, ActivityType
@@ -25,16 +25,14 @@ from headway.reports.support_success_rules import (
     Answer,
     ticket_answer,
 )
-from headway.support.metrics import SOLVED_STATUSES, TicketRecord, resolution_minutes
+from headway.support.metrics import SOLVED_STATUSES, resolution_minutes
 from headway.support.models import Ticket
-from headway.support.reports import load_calendar
+from headway.support.reports import load_calendar, midnight, resolve_period, ticket_record
 from headway.surveys.models import Survey, SurveyResponse
-from headway.surveys.scoring import Scale, scale_of
+from headway.surveys.scoring import Scale, on_ces_2_0, scale_of
 
 DEFAULT_DAYS = 90
 CHART_MONTHS = 12
-EFFORT_SURVEY = "ces"
-CES_2_0 = Scale(minimum=1, maximum=7, positive_min=5, negative_max=3)  # when `ces` is gone
 
 
 # --- the period ----------------------------------------------------------------------------
@@ -60,24 +58,16 @@ class Window:
         return min(self.last, clock.today())
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
 def support_success_window(first: date | None = None, last: date | None = None) -> Window:
     """The period asked for: by default the last 90 days ending today."""
-    last = last or clock.today()
-    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        raise InvalidInput(f"the period starts on {first} after it ends on {last}")
-    window = Window(first, last)
+    window = Window(*resolve_period(first, last, default_days=DEFAULT_DAYS))
     try:
-        # The previous period, the chart's months and the day after must all be dates.
-        window.previous_first, _months(window), last + timedelta(days=1)
+        # The previous period and the chart's months must be dates too.
+        window.previous_first, _months(window)
     except (OverflowError, ValueError):
         raise InvalidInput(
-            f"the period {first} to {last} with the period before it and the 12 months of "
-            "the chart does not fit in the calendar (years 1 to 9999)"
+            f"the period {window.first} to {window.last} with the period before it and the "
+            "12 months of the chart does not fit in the calendar (years 1 to 9999)"
         ) from None
     return window
 
@@ -96,7 +86,7 @@ def _months(window: Window) -> list[date]:
 
 
 def _within(column: Any, first: date, last: date) -> Any:
-    return (column >= _midnight(first)) & (column < _midnight(last + timedelta(days=1)))
+    return (column >= midnight(first)) & (column < midnight(last + timedelta(days=1)))
 
 
 def _reactive_type_ids(session: Session) -> list[int]:
@@ -104,21 +94,21 @@ def _reactive_type_ids(session: Session) -> list[int]:
     return list(session.scalars(query))
 
 
-def _survey_scales(session: Session) -> tuple[dict[int, Scale], dict[int, Scale]]:
-    """CSAT surveys and the effort survey, by id, with their scales."""
-    surveys = session.scalars(
-        select(Survey).where(or_(Survey.type == "csat", Survey.key == EFFORT_SURVEY))
-    )
+def _survey_scales(session: Session) -> tuple[dict[int, Scale], set[int]]:
+    """CSAT surveys by id with their scales, and the CES surveys on the CES 2.0 scale."""
     csat: dict[int, Scale] = {}
-    effort: dict[int, Scale] = {}
-    for survey in surveys:
-        (effort if survey.key == EFFORT_SURVEY else csat)[survey.id] = scale_of(survey)
+    effort: set[int] = set()
+    for survey in session.scalars(select(Survey).where(Survey.type.in_(("csat", "ces")))):
+        if survey.type == "csat":
+            csat[survey.id] = scale_of(survey)
+        elif on_ces_2_0(survey):
+            effort.add(survey.id)
     return csat, effort
 
 
 def _ticket_counts(session: Session, in_scope: Any, window: Window) -> dict[int, tuple[int, int]]:
     """Tickets created in the period and in the previous one, per account."""
-    start = _midnight(window.first)
+    start = midnight(window.first)
     rows = session.execute(
         select(
             Ticket.account_id,
@@ -134,41 +124,20 @@ def _ticket_counts(session: Session, in_scope: Any, window: Window) -> dict[int,
     return {account_id: (int(now or 0), int(before or 0)) for account_id, now, before in rows}
 
 
-def _record(row: Any) -> TicketRecord:
-    """What resolution needs of a ticket (or a row with the same names)."""
-    return TicketRecord(
-        ticket_id=row.id,
-        account_id=row.account_id,
-        priority=row.priority,
-        status=row.status,
-        created_at=row.created_at,
-        solved_at=row.solved_at,
-        resolution_minutes_calendar=row.resolution_minutes_calendar,
-    )
-
-
 def _resolution(session: Session, in_scope: Any, window: Window) -> dict[int, list[float]]:
     """Minutes to resolve each ticket solved in the period, as the support metrics count them."""
-    calendar, end = load_calendar(session=session), _midnight(window.last + timedelta(days=1))
+    calendar, end = load_calendar(session=session), midnight(window.last + timedelta(days=1))
     minutes: dict[int, list[float]] = defaultdict(list)
-    for row in session.execute(
-        select(
-            Ticket.id,
-            Ticket.account_id,
-            Ticket.priority,
-            Ticket.status,
-            Ticket.created_at,
-            Ticket.solved_at,
-            Ticket.resolution_minutes_calendar,
-        ).where(
+    for ticket in session.scalars(
+        select(Ticket).where(
             Ticket.account_id.in_(in_scope),
             Ticket.status.in_(SOLVED_STATUSES),
             _within(Ticket.solved_at, window.first, window.last),
         )
     ):
-        value = resolution_minutes(_record(row), calendar, "calendar", end)
+        value = resolution_minutes(ticket_record(ticket), calendar, "calendar", end)
         if value is not None:
-            minutes[row.account_id].append(value)
+            minutes[ticket.account_id].append(value)
     return minutes
 
 
@@ -177,7 +146,7 @@ def resolution_hours(*, session: Session, tickets: Iterable[Ticket]) -> dict[int
     calendar, now = load_calendar(session=session), clock.now()
     found = {}
     for ticket in tickets:
-        minutes = resolution_minutes(_record(ticket), calendar, "calendar", now)
+        minutes = resolution_minutes(ticket_record(ticket), calendar, "calendar", now)
         if minutes is not None:
             found[ticket.id] = round(minutes / 60, 2)
     return found
@@ -199,7 +168,7 @@ def _answers(
     ):
         if (answer := ticket_answer(rating, scale)) is not None:
             answers[account_id].extend([answer] * n)
-    csat_scales, effort_scales = _survey_scales(session)
+    csat_scales, effort_surveys = _survey_scales(session)
     effort: dict[int, list[int]] = defaultdict(list)
     for account_id, survey_id, score, n in session.execute(
         select(
@@ -207,12 +176,12 @@ def _answers(
         )
         .where(
             SurveyResponse.account_id.in_(in_scope),
-            SurveyResponse.survey_id.in_([*csat_scales, *effort_scales]),
+            SurveyResponse.survey_id.in_([*csat_scales, *effort_surveys]),
             _within(SurveyResponse.responded_at, window.first, window.last),
         )
         .group_by(SurveyResponse.account_id, SurveyResponse.survey_id, SurveyResponse.score)
     ):
-        if survey_id in effort_scales:
+        if survey_id in effort_surveys:
             effort[account_id].extend([score] * n)
         else:
             answers[account_id].extend([(csat_scales[survey_id], score)] * n)
@@ -247,7 +216,7 @@ def _activities(session: Session, in_scope: Any, window: Window) -> dict[int, di
         .where(
             Activity.account_id.in_(in_scope),
             Activity.type_id.not_in(reactive),
-            Activity.occurred_at < _midnight(window.last + timedelta(days=1)),
+            Activity.occurred_at < midnight(window.last + timedelta(days=1)),
         )
         .group_by(Activity.account_id)
     ):
@@ -307,9 +276,9 @@ def read_facts(
 def monthly_counts(session: Session, scope: Select[Any], window: Window) -> dict[str, Any]:
     """Tickets created and proactive touches per month, the period's last month cut at its end."""
     firsts = _months(window)
-    end = _midnight(window.last + timedelta(days=1))
+    end = midnight(window.last + timedelta(days=1))
     bounds = [
-        (_midnight(first), min(_midnight(following), end))
+        (midnight(first), min(midnight(following), end))
         for first, following in zip(firsts, [*firsts[1:], _next_month(firsts[-1])], strict=True)
     ]
     in_scope = scope.scalar_subquery()
@@ -334,9 +303,3 @@ def monthly_counts(session: Session, scope: Select[Any], window: Window) -> dict
 
 def _next_month(first: date) -> date:
     return date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
-
-
-def read_effort_scale(session: Session) -> Scale:
-    """The scale of the effort survey (CES 2.0 when it is gone)."""
-    survey = session.scalar(select(Survey).where(Survey.key == EFFORT_SURVEY))
-    return scale_of(survey) if survey is not None else CES_2_0

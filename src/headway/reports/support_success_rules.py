@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from headway.support.metrics import percentile
-from headway.surveys.scoring import Scale, Tally, tally
+from headway.support.metrics import percentile, satisfaction_score
+from headway.surveys.scoring import CES_2_0, Scale, Tally, pooled, tally
 
 HIGH_EFFORT_MEAN_BELOW = 5.0
 RISING_MIN_TICKETS = 3
@@ -40,24 +40,15 @@ TICKET_SCALES = {
     "1-5": Scale(minimum=1, maximum=5, positive_min=4, negative_max=2),
     "good_bad": Scale(minimum=0, maximum=1, positive_min=1, negative_max=0),
 }
-GOOD_BAD = {"good": 1, "bad": 0}
 
 Answer = tuple[Scale, int]
 
 
 def ticket_answer(value: str | None, scale: str | None) -> Answer | None:
-    """A ticket's satisfaction rating as a score on its scale; None when unanswered or unread."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip().lower()
-    if scale == "good_bad" or (scale is None and text in GOOD_BAD):
-        score = GOOD_BAD.get(text)
-        return None if score is None else (TICKET_SCALES["good_bad"], score)
-    try:
-        score = int(float(text))
-    except ValueError:
-        return None
-    return (TICKET_SCALES["1-5"], score) if 1 <= score <= 5 else None
+    """A ticket's satisfaction rating as a score on its scale (`support.metrics` reads it);
+    None when unanswered or unreadable."""
+    found = satisfaction_score(value, scale)
+    return None if found is None else (TICKET_SCALES[found[0]], found[1])
 
 
 @dataclass(frozen=True)
@@ -126,17 +117,10 @@ def combined_tally(answers: Iterable[Answer]) -> Tally:
     by_scale: dict[Scale, list[int]] = defaultdict(list)
     for scale, score in answers:
         by_scale[scale].append(score)
-    parts = [tally(scores, scale) for scale, scores in by_scale.items()]
-    return Tally(
-        responses=sum(p.responses for p in parts),
-        positive=sum(p.positive for p in parts),
-        neutral=sum(p.neutral for p in parts),
-        negative=sum(p.negative for p in parts),
-        mean=None,
-    )
+    return pooled(tally(scores, scale) for scale, scores in by_scale.items())
 
 
-def support_load(facts: Sequence[AccountFacts], effort_scale: Scale) -> SupportLoad:
+def support_load(facts: Sequence[AccountFacts], effort_scale: Scale = CES_2_0) -> SupportLoad:
     """The reactive side of a group: resolution and answers are pooled, not averaged."""
     minutes = [m for f in facts for m in f.resolution_minutes]
     return SupportLoad(
@@ -173,7 +157,7 @@ def is_rising(tickets: int, tickets_previous: int) -> bool:
     return tickets >= RISING_MIN_TICKETS and tickets >= RISING_FACTOR * tickets_previous
 
 
-def attention_reasons(facts: AccountFacts, effort_scale: Scale) -> tuple[str, ...]:
+def attention_reasons(facts: AccountFacts, effort_scale: Scale = CES_2_0) -> tuple[str, ...]:
     """Why an account needs a proactive touch; empty when it does not (or had one)."""
     if facts.proactive_touches:
         return ()
@@ -185,7 +169,7 @@ def attention_reasons(facts: AccountFacts, effort_scale: Scale) -> tuple[str, ..
     return tuple(reasons)
 
 
-def explain(facts: AccountFacts, reasons: Sequence[str], effort_scale: Scale) -> str:
+def explain(facts: AccountFacts, reasons: Sequence[str], effort_scale: Scale = CES_2_0) -> str:
     """The reasons in words, with the figures behind them."""
     said = []
     if HIGH_EFFORT in reasons:

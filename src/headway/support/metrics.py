@@ -19,6 +19,7 @@ Hours = Literal["calendar", "business"]
 Outcome = Literal["met", "breached", "pending"]
 SLA_METRICS = ("first_reply", "resolution")
 SOLVED_STATUSES = frozenset({"solved", "closed"})
+GOOD_BAD = {"good": 1, "bad": 0}  # the scores of good/bad ratings
 
 
 @dataclass(frozen=True)
@@ -174,18 +175,28 @@ def reopen_rate(tickets: Iterable[TicketRecord], as_of: datetime) -> float | Non
     return _rate(sum(1 for t in solved if t.reopens > 0), len(solved))
 
 
-def satisfaction_is_positive(value: str | None, scale: str | None) -> bool | None:
-    """True for 4–5 of 1–5 or "good"; None when unanswered or unreadable."""
+def satisfaction_score(value: str | None, scale: str | None) -> tuple[str, int] | None:
+    """A rating as its scale and score: ("1-5", 4), ("good_bad", 1) for good, 0 for bad;
+    None when unanswered or unreadable."""
     if value is None or not value.strip():
         return None
     text = value.strip().lower()
-    if scale == "good_bad" or (scale is None and text in ("good", "bad")):
-        return {"good": True, "bad": False}.get(text)
+    if scale == "good_bad" or (scale is None and text in GOOD_BAD):
+        return None if text not in GOOD_BAD else ("good_bad", GOOD_BAD[text])
     try:
         score = int(float(text))
     except ValueError:
         return None
-    return score >= 4 if 1 <= score <= 5 else None
+    return ("1-5", score) if 1 <= score <= 5 else None
+
+
+def satisfaction_is_positive(value: str | None, scale: str | None) -> bool | None:
+    """True for 4–5 of 1–5 or "good"; None when unanswered or unreadable."""
+    found = satisfaction_score(value, scale)
+    if found is None:
+        return None
+    kind, score = found
+    return score == GOOD_BAD["good"] if kind == "good_bad" else score >= 4
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ manager or an admin of any; every write that stores or changes something has its
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +19,12 @@ from headway.core.audit import Actor, changed, record_audit, snapshot
 from headway.core.errors import InvalidInput, NotFound, PermissionDenied
 from headway.core.pagination import fetch_page
 from headway.surveys.models import Survey, SurveyOptOut, SurveyResponse
-from headway.surveys.schemas import SurveyResponseCreate, score_of_word, typed_survey
+from headway.surveys.schemas import SurveyResponseCreate, read_score, typed_survey
 from headway.surveys.service import get_survey, opt_out, record_response, response_key
 from headway.users.models import Role
 from headway.users.service import Permissions
 
-# What the audit log keeps of an answer.
+# What the audit log keeps of an answer (written through the API or imported).
 AUDITED_FIELDS = [
     "survey_id",
     "account_id",
@@ -36,7 +35,6 @@ AUDITED_FIELDS = [
     "responded_at",
     "source",
 ]
-_WHOLE_NUMBER = re.compile(r"-?\d{1,9}")
 
 
 def _survey(session: Session, key: str) -> Survey:
@@ -51,10 +49,7 @@ def _score(survey: Survey, score: int | str) -> int:
     """A score as a number: given as one, as digits, or as a word of the survey's labels."""
     if isinstance(score, int):
         return score
-    text = score.strip()
-    if _WHOLE_NUMBER.fullmatch(text):
-        return int(text)
-    point = score_of_word(text, survey.labels or {})
+    point = read_score(score, survey.labels or {})
     if point is None:
         words = [str(v) for v in (survey.labels or {}).values()]
         every_point = len(words) == survey.scale_max - survey.scale_min + 1

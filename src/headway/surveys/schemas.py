@@ -7,6 +7,7 @@ by type (`nps`, `csat`, `ces`): a type goes to its built-in survey, and a CSAT a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -22,6 +23,7 @@ GOOD_BAD_SURVEY = "csat_good_bad"
 GOOD_BAD_SCORES = {"bad": 0, "good": 1}
 SurveyKey = Annotated[str, Field(min_length=1, max_length=64)]
 ScoreWord = Annotated[str, Field(min_length=1, max_length=32)]
+_WHOLE_NUMBER = re.compile(r"-?\d{1,9}")
 
 
 def typed_survey(survey_type: str, word: str | None) -> str:
@@ -29,6 +31,14 @@ def typed_survey(survey_type: str, word: str | None) -> str:
     if survey_type == "csat" and word is not None and word.strip().lower() in GOOD_BAD_SCORES:
         return GOOD_BAD_SURVEY
     return TYPE_SURVEYS[survey_type]
+
+
+def read_score(text: str, labels: dict[str, Any]) -> int | None:
+    """A score written as a whole number ("9", "9.0") or as a word of the survey's labels."""
+    plain = text.strip().removesuffix(".0")
+    if _WHOLE_NUMBER.fullmatch(plain):
+        return int(plain)
+    return score_of_word(text, labels)
 
 
 def score_of_word(word: str, labels: dict[str, Any]) -> int | None:
