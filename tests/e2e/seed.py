@@ -34,7 +34,7 @@ _NAMES = (
     "Acme Globex Initech Umbrella Hooli Vandelay Wonka Soylent Tyrell Cyberdyne Stark Wayne "
     "Gringotts Monarch Oscorp Pied Piper Aperture Black Mesa Dunder Sterling Prestige Kramerica "
     "Bluth Oceanic Nakatomi Virtucon Massive Dynamic Zorin Gekko Cogswell Spacely Duff Krusty "
-    "Paper Street Sirius Genco Blue Sun Weyland Yoyodyne Ollivander Rekall Buy n Large Omni"
+    "Paper Street Sirius Genco Blue Sun Weyland Yoyodyne Ollivander Rekall Buy Nimbus Large Omni"
 ).split()
 _SUFFIXES = ["Analytics", "Logistics", "Health", "Labs", "Retail", "Systems", "Foods", "Media"]
 _INDUSTRIES = {

@@ -216,6 +216,17 @@ def test_a_response_id_cannot_move_an_answer_to_another_account(session, tmp_pat
     assert [a.account_id for a in session.scalars(select(SurveyResponse))] == [acme.id]
 
 
+def test_a_response_id_in_the_form_of_a_link_answer_is_refused(session, tmp_path, acme):
+    header = HEADER.replace("\n", ",response_id\n")
+    path = write_file(tmp_path, "a.csv", header + "nps,acme,,9,,2026-02-01,invitation:1\n")
+
+    result = run_import(session, "survey-responses", path)
+
+    assert where(result) == [(2, "response_id", "invitation:1")]
+    assert "for answers through emailed links" in result.errors[0].expected
+    assert session.scalars(select(SurveyResponse)).all() == []
+
+
 def test_a_column_headway_does_not_read_is_refused(session, tmp_path, acme):
     path = write_file(
         tmp_path,

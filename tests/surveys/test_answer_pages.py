@@ -103,6 +103,34 @@ def test_a_tampered_or_borrowed_token_is_refused_as_not_valid(client, session, s
     assert stored(session) == []
 
 
+def test_a_comment_or_unsubscribe_token_cannot_answer_and_an_answer_token_cannot_comment(
+    client, session, settings, acme, ana
+):
+    invitation = invite(session, acme, ana, "nps")
+    with time_machine.travel(NOW, tick=False):
+        action, comment_token = comment_form(client, settings, invitation, 8)
+        leave = unsubscribe_path(settings, "ana@acme.example").removeprefix("/s/unsubscribe/")
+        other = invite(session, acme, ana, "csat", email="ana.silva@acme.example")
+        pages = [client.get(f"/s/{token}?score=1") for token in (comment_token, leave)]
+        answer = answer_token(settings, other.id)
+        pages.append(client.post(action, data={"comment": "Hello", "c": answer}))
+    assert [p.status_code for p in pages] == [400, 400, 400]
+    assert all("This link is not valid" in p.text for p in pages)
+    assert [(r.invitation_id, r.score, r.comment) for r in stored(session)] == [
+        (invitation.id, 8, "")
+    ]
+
+
+def test_a_comment_is_shown_as_written_never_as_markup(client, session, settings, acme, ana):
+    invitation = invite(session, acme, ana, "nps")
+    with time_machine.travel(NOW, tick=False):
+        action, token = comment_form(client, settings, invitation, 3)
+        page = client.post(action, data={"comment": "<script>alert(1)</script>", "c": token})
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
 def test_an_expired_invitation_is_refused_as_expired(client, session, settings, acme, ana):
     invitation = invite(session, acme, ana, "nps", expires_after=timedelta(days=14))
     with time_machine.travel(SENT + timedelta(days=15), tick=False):

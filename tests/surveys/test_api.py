@@ -142,6 +142,7 @@ def test_an_answer_names_its_survey_by_key_too(client, session, bob_writes, acme
         ({"responded_at": "2026-03-01T10:00:00"}, "timezone"),
         ({"contact_email": "jane"}, "not an email address"),
         ({"score": True}, "score"),
+        ({"external_id": "invitation:1"}, "kept for answers through emailed links"),
     ],
 )
 def test_a_bad_answer_is_refused_saying_what_was_expected(

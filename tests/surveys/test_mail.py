@@ -122,6 +122,20 @@ def test_a_csat_question_after_a_ticket_names_it_and_escapes_it_in_html(session,
     assert "<b>missing</b>" not in html_of(message)
 
 
+def test_a_campaign_message_and_a_contact_name_are_escaped_in_html(session, settings):
+    message = invite(
+        settings,
+        get_survey(session=session, key="nps"),
+        to_name="<img src=x onerror=alert(1)>",
+        message="Hi <script>alert(1)</script>\n\nThanks & regards",
+    )
+    html = html_of(message)
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Thanks &amp; regards" in html
+    assert "Hi <script>alert(1)</script>" in text_of(message)  # plain text is not HTML
+
+
 def test_a_campaign_subject_replaces_the_default_one(session, settings):
     message = invite(settings, get_survey(session=session, key="nps"), subject="Two minutes?")
     assert message["Subject"] == "Two minutes?"

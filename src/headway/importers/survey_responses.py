@@ -35,7 +35,7 @@ from headway.importers.rows import (
     lookup,
 )
 from headway.surveys.models import SURVEY_TYPES, Survey, SurveyResponse
-from headway.surveys.responses import AUDITED_FIELDS
+from headway.surveys.responses import AUDITED_FIELDS, LINK_ANSWER_PREFIX
 from headway.surveys.schemas import read_score, typed_survey
 from headway.surveys.scoring import scale_of
 from headway.surveys.service import list_surveys, response_key
@@ -88,6 +88,15 @@ class SurveyResponseImport(KindImport):
             raise parse.BadValue("the account_id of an account in Headway (import accounts first)")
         return account_id
 
+    def _response_id(self, value: str) -> str:
+        found = parse.text(value, max_length=200)
+        if found and found.startswith(LINK_ANSWER_PREFIX):
+            raise parse.BadValue(
+                f"a survey tool's id (ids starting with {LINK_ANSWER_PREFIX!r} are Headway's "
+                "own, for answers through emailed links)"
+            )
+        return found
+
     def _answered_at(self, value: str) -> datetime:
         found = moment(value)
         if found > self.now:
@@ -117,7 +126,7 @@ class SurveyResponseImport(KindImport):
         before = len(self.errors)
         self.derived = False
         take = self.take
-        response_id = take(row, cells, "response_id", lambda v: parse.text(v, max_length=200))
+        response_id = take(row, cells, "response_id", self._response_id)
         kind = take(row, cells, "survey_type", survey_type, required=True)
         account = take(row, cells, "account_id", self._account, required=True)
         email = take(row, cells, "contact_email", parse.email)

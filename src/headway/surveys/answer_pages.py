@@ -28,7 +28,7 @@ from headway.surveys.answers import (
     open_invitation,
     unsubscribe,
 )
-from headway.surveys.mail import company_name
+from headway.surveys.mail import answer_path, comment_path, company_name, unsubscribe_path
 from headway.web.auth import SessionDep, settings_of
 from headway.web.templating import render
 
@@ -64,9 +64,13 @@ CommentToken = Annotated[str, Form()]
 
 def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     settings = settings_of(request)
-    response: Response = render(
-        request, name, {"company": company_name(settings), **context}, status_code
-    )
+    shared = {
+        "company": company_name(settings),
+        "answer_path": answer_path,
+        "comment_path": comment_path,
+        "unsubscribe_path": unsubscribe_path,
+    }
+    response: Response = render(request, name, shared | context, status_code)
     response.headers.update(PRIVATE_HEADERS)
     return response
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,8 @@ from headway.surveys.models import (
     SurveyOptOut,
     SurveyResponse,
 )
+from headway.surveys.responses import LINK_ANSWER_PREFIX
+from headway.surveys.scoring import scale_words
 from headway.surveys.service import opt_out, record_response
 
 COMMENT_MAX_LENGTH = 5000
@@ -93,18 +95,12 @@ def _survey_of(session: Session, invitation: SurveyInvitation) -> Survey:
 
 
 def _answer_key(invitation_id: int) -> str:
-    return f"invitation:{invitation_id}"
+    return f"{LINK_ANSWER_PREFIX}{invitation_id}"
 
 
 def _answer_of(session: Session, invitation_id: int) -> SurveyResponse | None:
-    return session.scalar(
-        select(SurveyResponse).where(
-            or_(
-                SurveyResponse.invitation_id == invitation_id,
-                SurveyResponse.external_id == _answer_key(invitation_id),
-            )
-        )
-    )
+    query = select(SurveyResponse).where(SurveyResponse.invitation_id == invitation_id)
+    return session.scalar(query)
 
 
 def _has_expired(invitation: SurveyInvitation, now: datetime) -> bool:
@@ -112,11 +108,7 @@ def _has_expired(invitation: SurveyInvitation, now: datetime) -> bool:
 
 
 def _scale_points(survey: Survey) -> list[ScalePoint]:
-    labels = {str(key): str(value) for key, value in (survey.labels or {}).items()}
-    return [
-        ScalePoint(value, labels.get(str(value), ""))
-        for value in range(survey.scale_min, survey.scale_max + 1)
-    ]
+    return [ScalePoint(value, label) for value, label in scale_words(survey)]
 
 
 def open_invitation(

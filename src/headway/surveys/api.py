@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from headway.accounts.service import get_account
 from headway.core.fields import IsoDate
+from headway.support.reports import midnight
 from headway.surveys.responses import list_responses, submit_opt_out, submit_response
 from headway.surveys.schemas import (
     OptOutCreate,
@@ -38,14 +39,12 @@ SurveyFilter = Annotated[
 
 
 def _start_of(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
+    return None if day is None else midnight(day)
 
 
 def _end_of(day: date | None) -> datetime | None:
     # Days are inclusive: up to the start of the next day (none after the last day there is).
-    if day is None or day == date.max:
-        return None
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    return None if day is None or day == date.max else midnight(day + timedelta(days=1))
 
 
 def _page(

@@ -22,13 +22,13 @@ from headway.accounts.service import list_segments, list_stages
 from headway.contacts.models import Contact, Persona
 from headway.core.chunks import chunked
 from headway.core.errors import InvalidInput
+from headway.support.metrics import SOLVED_STATUSES
 from headway.support.models import Ticket
 from headway.surveys.models import SurveyCampaign, SurveyInvitation
 from headway.surveys.service import contact_by_email, opted_out
 
 AUDIENCE_KEYS = ("segments", "stages", "personas", "account_ids")
 CHURNED = "churned"
-SOLVED_STATUSES = ("solved", "closed")
 # Why a contact is left out, as counted in send reports (the stored reason says more).
 SKIP_KINDS = ("no_email", "opted_out", "throttled", "duplicate", "refused")
 
@@ -42,9 +42,7 @@ class Recipient:
     contact_id: int | None
     email: str
     name: str = ""
-    persona: str | None = None
     ticket_id: int | None = None
-    ticket_subject: str | None = None
     skip: str | None = None  # one of SKIP_KINDS
     reason: str | None = None  # the words a person reads
 
@@ -221,7 +219,6 @@ def audience_recipients(
             Contact.id,
             Contact.email,
             Contact.name,
-            Contact.persona,
             Account.id.label("account_id"),
             Account.name.label("account_name"),
         )
@@ -238,7 +235,6 @@ def audience_recipients(
             contact_id=row.id,
             email=row.email or "",
             name=row.name or "",
-            persona=row.persona,
         )
         for row in session.execute(query)
     ]
@@ -264,7 +260,6 @@ def ticket_recipients(
     query = (
         select(
             Ticket.id,
-            Ticket.subject,
             Ticket.requester_contact_id,
             Ticket.requester_email,
             Account.id.label("account_id"),
@@ -307,9 +302,7 @@ def ticket_recipients(
                 contact_id=contact.id if contact else None,
                 email=(contact.email if contact else row.requester_email) or "",
                 name=contact.name if contact else "",
-                persona=contact.persona if contact else None,
                 ticket_id=row.id,
-                ticket_subject=row.subject or "",
             )
         )
     return judge(

@@ -24,6 +24,7 @@ from headway.core.audit import Actor, record_audit, snapshot
 from headway.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from headway.core.pagination import fetch_page
 from headway.surveys.audience import Recipient, audience_recipients, normalise_audience
+from headway.surveys.due import DueMessage, preview_due
 from headway.surveys.mail import one_line
 from headway.surveys.models import (
     CAMPAIGN_STATUSES,
@@ -32,11 +33,12 @@ from headway.surveys.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from headway.surveys.sending import DueMessage, SendReport, preview_due, send_due
+from headway.surveys.sending import SendReport, send_due
 from headway.surveys.service import get_survey
 from headway.users.models import Role
 from headway.users.service import Permissions
 
+# Sending and previews, re-exported: the command line and scripts run campaigns from here.
 __all__ = [
     "DueMessage",
     "Recipient",

@@ -32,6 +32,7 @@ from headway.config import Settings
 from headway.core.errors import HeadwayError, InvalidInput
 from headway.surveys import links
 from headway.surveys.models import Survey
+from headway.surveys.scoring import scale_words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SMTP_TIMEOUT_SECONDS = 30
@@ -79,10 +80,25 @@ def answer_token(settings: Settings, invitation_id: int) -> str:
     return links.sign({"i": invitation_id}, secret=settings.secret_key, purpose=links.ANSWER)
 
 
+def answer_path(token: str, score: int | None = None) -> str:
+    """The path of an invitation's question; with a score, the one-click answer."""
+    return f"/s/{token}" if score is None else f"/s/{token}?score={score}"
+
+
+def comment_path(token: str) -> str:
+    """The path the comment form of an answered invitation posts to."""
+    return f"/s/{token}/comment"
+
+
+def unsubscribe_path(token: str) -> str:
+    """The path that asks to confirm, and records, an unsubscribe."""
+    return f"/s/unsubscribe/{token}"
+
+
 def answer_url(settings: Settings, invitation_id: int, score: int, token: str | None = None) -> str:
     """The one-click link that answers an invitation with a score."""
     token = token or answer_token(settings, invitation_id)
-    return f"{_base(settings)}/s/{token}?score={score}"
+    return _base(settings) + answer_path(token, score)
 
 
 def unsubscribe_url(settings: Settings, email: str) -> str:
@@ -90,7 +106,7 @@ def unsubscribe_url(settings: Settings, email: str) -> str:
     token = links.sign(
         {"e": email.strip().lower()}, secret=settings.secret_key, purpose=links.UNSUBSCRIBE
     )
-    return f"{_base(settings)}/s/unsubscribe/{token}"
+    return _base(settings) + unsubscribe_path(token)
 
 
 # --- what the email says ---------------------------------------------------------------------
@@ -144,12 +160,9 @@ class ScalePoint:
 def scale_points(settings: Settings, survey: Survey, invitation_id: int) -> list[ScalePoint]:
     """Every point of the survey's scale, lowest first, with its link."""
     token = answer_token(settings, invitation_id)
-    labels = survey.labels or {}
     return [
-        ScalePoint(
-            score, answer_url(settings, invitation_id, score, token), labels.get(str(score), "")
-        )
-        for score in range(survey.scale_min, survey.scale_max + 1)
+        ScalePoint(score, answer_url(settings, invitation_id, score, token), label)
+        for score, label in scale_words(survey)
     ]
 
 

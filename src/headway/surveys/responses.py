@@ -35,6 +35,17 @@ AUDITED_FIELDS = [
     "responded_at",
     "source",
 ]
+# The id of an answer through an emailed link: this prefix and its invitation's id.
+LINK_ANSWER_PREFIX = "invitation:"
+
+
+def check_sender_id(external_id: str | None) -> None:
+    """Refuse a sender's id in the form Headway keeps for answers through emailed links."""
+    if external_id and external_id.startswith(LINK_ANSWER_PREFIX):
+        raise InvalidInput(
+            f"external_id {external_id!r}: ids starting with {LINK_ANSWER_PREFIX!r} are kept "
+            "for answers through emailed links"
+        )
 
 
 def _survey(session: Session, key: str) -> Survey:
@@ -84,6 +95,7 @@ def submit_response(
     check_may_edit_account(
         session=session, permissions=permissions, account_id=account_id, what="survey answers"
     )
+    check_sender_id(data.external_id)
     if data.survey is not None:
         survey = _survey(session, data.survey)
     else:

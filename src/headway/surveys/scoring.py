@@ -106,6 +106,13 @@ def on_ces_2_0(survey: Survey) -> bool:
     )
 
 
+def scale_words(survey: Survey) -> list[tuple[int, str]]:
+    """Every answer of a survey's scale, lowest first, with its words ("" where it has none)."""
+    labels = {str(point): str(words) for point, words in (survey.labels or {}).items()}
+    scores = range(survey.scale_min, survey.scale_max + 1)
+    return [(score, labels.get(str(score), "")) for score in scores]
+
+
 def scale_of(survey: Survey) -> Scale:
     """The scale a stored survey declares."""
     return Scale(

@@ -26,12 +26,10 @@ from headway.core import clock
 from headway.support.models import Ticket
 from headway.surveys.audience import Recipient, audience_recipients, ticket_recipients
 from headway.surveys.due import (
-    DueMessage,
     count_rows,
     due_campaigns,
     next_batch,
     pairs,
-    preview_due,
     reminder_candidates,
     reminder_due,
     waiting_invitations,
@@ -45,8 +43,6 @@ from headway.surveys.mail import (
 )
 from headway.surveys.models import SurveyCampaign, SurveyInvitation
 from headway.surveys.service import opted_out
-
-__all__ = ["DueMessage", "SendReport", "preview_due", "send_due"]
 
 Progress = Callable[[int, int], None]
 
