@@ -31,6 +31,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -208,20 +209,23 @@ def run_import(
     """`headway import survey-responses FILE --json` in its own process: wall, CPU, peak RSS."""
     command = [sys.executable, "-m", "headway.cli", "import", "survey-responses", str(path)]
     environment = {**os.environ, "HEADWAY_DATABASE_URL": url, "HEADWAY_SECRET_KEY": SECRET}
-    with measured(name, sources(kind, url)) as step:
+    # The progress bar and any error go to a file: printed only when the import fails.
+    with tempfile.TemporaryFile() as errors, measured(name, sources(kind, url)) as step:
         child = subprocess.Popen(
-            [*command, "--json", *extra], env=environment, stdout=subprocess.PIPE
+            [*command, "--json", *extra], env=environment, stdout=subprocess.PIPE, stderr=errors
         )
         assert child.stdout is not None
         output = child.stdout.read()
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        said = errors.read().decode(errors="replace")
     del step.cpu["bench"]
     step.cpu["import process"] = usage.ru_utime + usage.ru_stime
     step.peak_mb = usage.ru_maxrss / 1024
-    summary = json.loads(output)
+    summary = json.loads(output or b"{}")
     if summary.get("status") != "ok":
-        raise SystemExit(f"{name} failed: {json.dumps(summary)[:2000]}")
+        raise SystemExit(f"{name} failed: {json.dumps(summary)[:2000]}\n{said[-2000:]}")
     step.count = int(summary["rows"])
     step.note = f"{summary['created']:,} created, {summary['unchanged']:,} unchanged"
     return step, summary

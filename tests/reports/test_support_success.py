@@ -18,6 +18,7 @@ from headway.reports.support_success_rules import (
     TICKET_SCALES,
     AccountFacts,
     attention_reasons,
+    explain,
     is_high_effort,
     is_rising,
     support_load,
@@ -111,6 +112,13 @@ def test_high_effort_is_a_mean_ces_below_five_on_at_least_one_answer(scores, hig
 )
 def test_only_accounts_without_a_proactive_touch_need_attention(facts, reasons):
     assert attention_reasons(facts, CES) == reasons
+
+
+def test_an_effort_just_below_the_threshold_never_reads_as_the_threshold():
+    facts = AccountFacts(1, effort=(5,) * 24 + (4,))  # a mean of 4.96
+    assert explain(facts, attention_reasons(facts, CES), CES) == (
+        "effort 4.96 of 7 on 25 answers (below 5); no proactive touch in the period"
+    )
 
 
 def test_csat_pools_answers_of_every_scale_and_resolution_pools_tickets():

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from headway.core.errors import Conflict, InvalidInput, PermissionDenied
 from headway.surveys import links
+from headway.surveys.campaign_results import campaign_counts
 from headway.surveys.campaigns import (
-    campaign_counts,
     cancel_campaign,
     create_campaign,
     get_campaign,

@@ -175,8 +175,11 @@ def explain(facts: AccountFacts, reasons: Sequence[str], effort_scale: Scale = C
     if HIGH_EFFORT in reasons:
         effort = tally(facts.effort, effort_scale)
         answers = "1 answer" if effort.responses == 1 else f"{effort.responses} answers"
+        mean = f"{effort.mean:.1f}"
+        if float(mean) >= HIGH_EFFORT_MEAN_BELOW:  # 4.96 must not read "5.0 (below 5)"
+            mean = f"{effort.mean:.2f}"
         said.append(
-            f"effort {effort.mean:.1f} of {effort_scale.maximum} on {answers} "
+            f"effort {mean} of {effort_scale.maximum} on {answers} "
             f"(below {HIGH_EFFORT_MEAN_BELOW:g})"
         )
     if RISING_TICKETS in reasons:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from headway.contacts.models import Persona
 from headway.core.fields import DbId
 from headway.core.pagination import Page
+from headway.support.schemas import UtcTime
+from headway.surveys.campaign_results import campaign_counts, campaign_read, list_invitations
 from headway.surveys.campaigns import (
-    campaign_counts,
-    campaign_read,
     cancel_campaign,
     create_campaign,
     get_campaign,
     list_campaigns,
-    list_invitations,
     schedule_campaign,
 )
 from headway.surveys.models import SurveyCampaign
@@ -30,16 +29,6 @@ router = APIRouter(tags=["surveys"], responses=API_ERROR_RESPONSES)
 
 CampaignStatus = Literal["draft", "scheduled", "sending", "sent", "active", "cancelled"]
 Key = Annotated[str, Field(min_length=1, max_length=64)]
-
-
-def _in_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("a time between the years 1 and 9999 in UTC") from None
-
-
-UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class AudienceBody(BaseModel):

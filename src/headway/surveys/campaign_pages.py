@@ -18,13 +18,12 @@ from headway.contacts.models import Persona
 from headway.core import clock
 from headway.core.errors import HeadwayError, InvalidInput
 from headway.surveys.audience import Recipient, normalise_audience
+from headway.surveys.campaign_results import campaign_counts, list_invitations
 from headway.surveys.campaigns import (
-    campaign_counts,
     cancel_campaign,
     create_campaign,
     get_campaign,
     list_campaigns,
-    list_invitations,
     may_run_campaigns,
     preview_recipients,
     schedule_campaign,

@@ -17,9 +17,8 @@ from headway.config import get_settings
 from headway.core.audit import Actor
 from headway.core.console import command_session, console, err_console, print_json
 from headway.core.errors import HeadwayError, InvalidInput
+from headway.surveys.campaign_results import campaign_counts, campaign_read
 from headway.surveys.campaigns import (
-    campaign_counts,
-    campaign_read,
     cancel_campaign,
     create_campaign,
     get_campaign,
