@@ -17,6 +17,7 @@ BENCHMARKS = [
     ["bench.bench_revenue"],
     ["bench.bench_ingest"],
     ["bench.bench_health"],
+    ["bench.bench_surveys"],
 ]
 
 

@@ -27,7 +27,13 @@ from headway.reports.support_success_rules import (
 )
 from headway.support.metrics import SOLVED_STATUSES, resolution_minutes
 from headway.support.models import Ticket
-from headway.support.reports import load_calendar, midnight, resolve_period, ticket_record
+from headway.support.reports import (
+    RECORD_COLUMNS,
+    load_calendar,
+    midnight,
+    resolve_period,
+    ticket_record,
+)
 from headway.surveys.models import Survey, SurveyResponse
 from headway.surveys.scoring import Scale, on_ces_2_0, scale_of
 
@@ -128,8 +134,8 @@ def _resolution(session: Session, in_scope: Any, window: Window) -> dict[int, li
     """Minutes to resolve each ticket solved in the period, as the support metrics count them."""
     calendar, end = load_calendar(session=session), midnight(window.last + timedelta(days=1))
     minutes: dict[int, list[float]] = defaultdict(list)
-    for ticket in session.scalars(
-        select(Ticket).where(
+    for ticket in session.execute(
+        select(*RECORD_COLUMNS).where(
             Ticket.account_id.in_(in_scope),
             Ticket.status.in_(SOLVED_STATUSES),
             _within(Ticket.solved_at, window.first, window.last),

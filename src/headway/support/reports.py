@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
 from headway.accounts.models import Account, Segment
@@ -69,8 +69,30 @@ def load_sla_rules(*, session: Session) -> list[SlaRule]:
     ]
 
 
-def ticket_record(ticket: Ticket, segment_id: int | None = None) -> TicketRecord:
-    """What the support metrics read of a stored ticket."""
+# The columns a TicketRecord reads: a report over many tickets selects these, not whole rows.
+RECORD_COLUMNS = (
+    Ticket.id,
+    Ticket.account_id,
+    Ticket.priority,
+    Ticket.status,
+    Ticket.created_at,
+    Ticket.first_reply_at,
+    Ticket.solved_at,
+    Ticket.reopens,
+    Ticket.agent_replies,
+    Ticket.satisfaction,
+    Ticket.satisfaction_scale,
+    Ticket.first_reply_minutes_calendar,
+    Ticket.first_reply_minutes_business,
+    Ticket.resolution_minutes_calendar,
+    Ticket.resolution_minutes_business,
+)
+
+
+def ticket_record(
+    ticket: Ticket | Row[*tuple[Any, ...]], segment_id: int | None = None
+) -> TicketRecord:
+    """What the support metrics read of a stored ticket (or a row of `RECORD_COLUMNS`)."""
     return TicketRecord(
         ticket_id=ticket.id,
         account_id=ticket.account_id,

@@ -278,6 +278,8 @@ class Mailer:
                 "e.g. 'Acme Cloud <success@acmecloud.example>'"
             )
         self.settings = settings
+        # Building a TLS context costs tens of milliseconds: once per mailer, and only for TLS.
+        self._tls = None if settings.smtp_security == "none" else ssl.create_default_context()
 
     @property
     def address(self) -> str:
@@ -286,7 +288,7 @@ class Mailer:
     def _open(self) -> smtplib.SMTP:
         s = self.settings
         assert s.smtp_host is not None
-        context = ssl.create_default_context()
+        context = self._tls
         smtp: smtplib.SMTP
         if s.smtp_security == "tls":
             smtp = smtplib.SMTP_SSL(
